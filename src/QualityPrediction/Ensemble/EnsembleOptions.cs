@@ -1,0 +1,60 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace QualityPrediction.Ensemble;
+
+/// <summary>How an ensemble combines its members.</summary>
+public enum EnsembleStrategy
+{
+    /// <summary>Members in order; the first that answers wins (models first, the heuristic last).</summary>
+    PriorityChain,
+
+    /// <summary>The weighted average of every member that answers.</summary>
+    WeightedAverage,
+
+    /// <summary>The average of every member that answers, weighted by weight × confidence.</summary>
+    ConfidenceWeightedAverage,
+}
+
+/// <summary>Options of an ensemble.</summary>
+public sealed class EnsembleOptions
+{
+    /// <summary>Gets or sets the strategy.</summary>
+    /// <value>The default is <see cref="EnsembleStrategy.PriorityChain"/>.</value>
+    public EnsembleStrategy Strategy { get; set; } = EnsembleStrategy.PriorityChain;
+
+    /// <summary>Gets or sets how long a model member may take before it is cancelled and the next answers.</summary>
+    /// <value>The default is 250 ms.</value>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan MemberTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Gets or sets the circuit breaker that stops calling a failing model member.</summary>
+    public CircuitBreakerSettings CircuitBreaker { get; set; } = new();
+
+    /// <summary>Gets or sets the score returned when no member can answer.</summary>
+    /// <value>The default is <see langword="null"/>: the middle of the score range.</value>
+    public double? DefaultScore { get; set; }
+}
+
+/// <summary>Circuit-breaker settings for model members, tuned for in-process call rates.</summary>
+public sealed class CircuitBreakerSettings
+{
+    /// <summary>Gets or sets the failure ratio within <see cref="SamplingDuration"/> that opens the circuit.</summary>
+    /// <value>The default is 0.5.</value>
+    [Range(0.01, 1.0)]
+    public double FailureRatio { get; set; } = 0.5;
+
+    /// <summary>Gets or sets the fewest calls within <see cref="SamplingDuration"/> before the circuit may open.</summary>
+    /// <value>The default is 10.</value>
+    [Range(2, int.MaxValue)]
+    public int MinimumThroughput { get; set; } = 10;
+
+    /// <summary>Gets or sets the window over which failures are counted.</summary>
+    /// <value>The default is 10 s.</value>
+    [Range(typeof(TimeSpan), "00:00:00.5", "1.00:00:00")]
+    public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets or sets how long the circuit stays open before a trial call.</summary>
+    /// <value>The default is 15 s.</value>
+    [Range(typeof(TimeSpan), "00:00:00.5", "1.00:00:00")]
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(15);
+}
