@@ -1,0 +1,33 @@
+namespace QualityPrediction;
+
+/// <summary>
+/// The names of the meter, instruments and tags this library publishes. Listen with
+/// <c>OpenTelemetry</c>'s <c>AddMeter(QualityPredictionInstruments.MeterName)</c> or <c>dotnet-counters</c>.
+/// </summary>
+/// <remarks>Metrics are recorded only by predictors created through dependency injection (which supplies an <see cref="System.Diagnostics.Metrics.IMeterFactory"/>) or given a meter factory explicitly.</remarks>
+public static class QualityPredictionInstruments
+{
+    /// <summary>The meter name: <c>QualityPrediction</c>.</summary>
+    public const string MeterName = "QualityPrediction";
+
+    /// <summary>Counter of predictions returned, tagged with <see cref="SourceTag"/> and <see cref="PredictorTag"/>.</summary>
+    public const string Predictions = "quality_prediction.predictions";
+
+    /// <summary>Histogram of the time to produce one prediction, in seconds, tagged with <see cref="PredictorTag"/>.</summary>
+    public const string Duration = "quality_prediction.duration";
+
+    /// <summary>Counter of member calls that did not answer (so the ensemble fell back), tagged with <see cref="PredictorTag"/>, <see cref="MemberTag"/> and <see cref="ErrorTypeTag"/>.</summary>
+    public const string Fallbacks = "quality_prediction.fallbacks";
+
+    /// <summary>Tag: the <see cref="PredictionSource"/> that answered (<c>Model</c>, <c>Heuristic</c>, <c>Ensemble</c>, <c>Default</c>).</summary>
+    public const string SourceTag = "quality_prediction.source";
+
+    /// <summary>Tag: the name of the composed predictor.</summary>
+    public const string PredictorTag = "quality_prediction.predictor";
+
+    /// <summary>Tag: the ensemble member that fell back.</summary>
+    public const string MemberTag = "quality_prediction.member";
+
+    /// <summary>Tag: why a member fell back: its <see cref="MemberStatus"/> (<c>Failed</c>, <c>TimedOut</c>, <c>CircuitOpen</c>, <c>NotLoaded</c>).</summary>
+    public const string ErrorTypeTag = "error.type";
+}
