@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Logging;
+
+namespace QualityPrediction.Feedback.Internal;
+
+/// <summary>Source-generated log messages of the feedback store and writer (event ids 5100–5199).</summary>
+internal static partial class FeedbackLog
+{
+    public const int BadLineId = 5101;
+    public const int TornTailId = 5102;
+    public const int StoreWriteFailedId = 5103;
+    public const int SpillReplayedId = 5104;
+    public const int SpillReplayFailedId = 5105;
+    public const int SpillWriteFailedId = 5106;
+    public const int RecordsDroppedId = 5107;
+    public const int ObserverFailedId = 5108;
+    public const int SpillFoundId = 5109;
+
+    [LoggerMessage(EventId = BadLineId, EventName = "FeedbackBadLine", Level = LogLevel.Warning, Message = "Feedback file '{File}' line {Line}: {Reason}.")]
+    public static partial void BadLine(ILogger logger, string file, long line, string reason);
+
+    [LoggerMessage(EventId = TornTailId, EventName = "FeedbackTornTail", Level = LogLevel.Warning, Message = "Feedback file '{File}' ended in a torn line (an interrupted write); it was terminated and later lines are written after it.")]
+    public static partial void TornTail(ILogger logger, string file);
+
+    [LoggerMessage(EventId = StoreWriteFailedId, EventName = "FeedbackStoreWriteFailed", Level = LogLevel.Warning, Message = "The feedback store failed to write a batch of {Count} records; they were spilled to '{SpillFile}' and will be replayed.")]
+    public static partial void StoreWriteFailed(ILogger logger, Exception exception, int count, string spillFile);
+
+    [LoggerMessage(EventId = SpillReplayedId, EventName = "FeedbackSpillReplayed", Level = LogLevel.Information, Message = "Replayed {Count} spilled feedback records into the store.")]
+    public static partial void SpillReplayed(ILogger logger, long count);
+
+    [LoggerMessage(EventId = SpillReplayFailedId, EventName = "FeedbackSpillReplayFailed", Level = LogLevel.Warning, Message = "Replaying spilled feedback records failed; retrying later.")]
+    public static partial void SpillReplayFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = SpillWriteFailedId, EventName = "FeedbackSpillWriteFailed", Level = LogLevel.Error, Message = "Could not spill {Count} feedback records to '{SpillFile}'; they are lost.")]
+    public static partial void SpillWriteFailed(ILogger logger, Exception exception, int count, string spillFile);
+
+    [LoggerMessage(EventId = RecordsDroppedId, EventName = "FeedbackRecordsDropped", Level = LogLevel.Warning, Message = "The feedback queue is full (capacity {Capacity}); records are being dropped ({Dropped} so far).")]
+    public static partial void RecordsDropped(ILogger logger, int capacity, long dropped);
+
+    [LoggerMessage(EventId = ObserverFailedId, EventName = "FeedbackObserverFailed", Level = LogLevel.Debug, Message = "A prediction could not be recorded for feedback.")]
+    public static partial void ObserverFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = SpillFoundId, EventName = "FeedbackSpillFound", Level = LogLevel.Information, Message = "Found spilled feedback records in '{SpillFile}' from an earlier run; they will be replayed.")]
+    public static partial void SpillFound(ILogger logger, string spillFile);
+}
