@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using QualityPrediction.Ensemble;
 using QualityPrediction.Heuristics;
 using QualityPrediction.Models;
@@ -25,12 +26,14 @@ public sealed class QualityPredictionOptions
     public double Tolerance { get; set; } = 5;
 
     /// <summary>Gets or sets the model members, tried before the heuristic.</summary>
+    [ValidateEnumeratedItems]
     public IList<ModelOptions> Models { get; set; } = [];
 
     /// <summary>Gets or sets the heuristic fallback.</summary>
     public HeuristicOptions Heuristic { get; set; } = new();
 
     /// <summary>Gets or sets how members are combined and protected.</summary>
+    [ValidateObjectMembers]
     public EnsembleOptions Ensemble { get; set; } = new();
 
     /// <summary>Gets the declared score range.</summary>

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace QualityPrediction.Ensemble;
 
@@ -28,6 +29,7 @@ public sealed class EnsembleOptions
     public TimeSpan MemberTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Gets or sets the circuit breaker that stops calling a failing model member.</summary>
+    [ValidateObjectMembers]
     public CircuitBreakerSettings CircuitBreaker { get; set; } = new();
 
     /// <summary>Gets or sets the score returned when no member can answer.</summary>

@@ -1,0 +1,129 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using QualityPrediction;
+using QualityPrediction.DependencyInjection;
+using QualityPrediction.Internal;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers composed quality predictors (<see cref="IQualityPredictor"/>) in a service collection.</summary>
+/// <remarks>
+/// The composed predictor is a singleton <see cref="QualityPrediction.Ensemble.EnsemblePredictor"/>: one member per
+/// <see cref="QualityPredictionOptions.Models"/> entry (created by the <see cref="QualityPrediction.Models.IModelPredictorFactory"/>
+/// that <c>QualityPrediction.Onnx</c> or <c>QualityPrediction.MLNet</c> registers), then the heuristic of
+/// <see cref="QualityPredictionOptions.Heuristic"/>. Options are validated when the host starts. Every registered
+/// <see cref="QualityPrediction.Monitoring.IPredictionObserver"/> sees each prediction. Calling these methods more than once
+/// with the same arguments is harmless.
+/// </remarks>
+public static class QualityPredictionServiceCollectionExtensions
+{
+    /// <summary>Registers the default <see cref="IQualityPredictor"/> with default options (configured heuristic rules only).</summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>A builder to add model members with.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
+    public static IQualityPredictionBuilder AddQualityPrediction(this IServiceCollection services) =>
+        AddQualityPrediction(services, Options.Options.DefaultName);
+
+    /// <summary>Registers the default <see cref="IQualityPredictor"/>, configured in code.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Configures the options.</param>
+    /// <returns>A builder to add model members with.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IQualityPredictionBuilder AddQualityPrediction(this IServiceCollection services, Action<QualityPredictionOptions> configure) =>
+        AddQualityPrediction(services, Options.Options.DefaultName, configure);
+
+    /// <summary>Registers the default <see cref="IQualityPredictor"/>, bound to a configuration section (usually <c>"QualityPrediction"</c>).</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The section to bind; a key that matches no option is an error at start.</param>
+    /// <returns>A builder to add model members with.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IQualityPredictionBuilder AddQualityPrediction(this IServiceCollection services, IConfiguration configuration) =>
+        AddQualityPrediction(services, Options.Options.DefaultName, configuration);
+
+    /// <summary>Registers a named <see cref="IQualityPredictor"/> as a keyed service (resolve it with <c>GetRequiredKeyedService&lt;IQualityPredictor&gt;(name)</c>).</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="name">The predictor's name and service key; <see cref="Options.Options.DefaultName"/> registers the default predictor.</param>
+    /// <returns>A builder to add model members with.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IQualityPredictionBuilder AddQualityPrediction(this IServiceCollection services, string name)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(name);
+        AddCore(services, name);
+        return new QualityPredictionBuilder(name, services);
+    }
+
+    /// <summary>Registers a named <see cref="IQualityPredictor"/> as a keyed service, configured in code.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="name">The predictor's name and service key.</param>
+    /// <param name="configure">Configures the options.</param>
+    /// <returns>A builder to add model members with.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IQualityPredictionBuilder AddQualityPrediction(this IServiceCollection services, string name, Action<QualityPredictionOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var builder = AddQualityPrediction(services, name);
+        if (Registrations.Of(services).Add((name, configure)))
+        {
+            services.Configure(name, configure);
+        }
+
+        return builder;
+    }
+
+    /// <summary>Registers a named <see cref="IQualityPredictor"/> as a keyed service, bound to a configuration section.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="name">The predictor's name and service key.</param>
+    /// <param name="configuration">The section to bind; a key that matches no option is an error at start.</param>
+    /// <returns>A builder to add model members with.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IQualityPredictionBuilder AddQualityPrediction(this IServiceCollection services, string name, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var builder = AddQualityPrediction(services, name);
+        var key = configuration is IConfigurationSection section ? "section:" + section.Path : (object)configuration;
+        if (Registrations.Of(services).Add((name, key)))
+        {
+            services.Configure<QualityPredictionOptions>(name, options => OptionsBinding.Bind(configuration, options));
+        }
+
+        return builder;
+    }
+
+    private static void AddCore(IServiceCollection services, string name)
+    {
+        services.AddOptions();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptionsWithValidateOnStart<QualityPredictionOptions, QualityPredictionOptionsValidator>(name);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QualityPredictionOptions>, QualityPredictionOptionsCustomValidator>());
+        services.TryAddKeyedSingleton<IQualityPredictor>(name, static (sp, key) => QualityPredictorComposer.Create(sp, (string)key!));
+        if (name.Length == 0)
+        {
+            services.TryAddSingleton<IQualityPredictor>(static sp => sp.GetRequiredKeyedService<IQualityPredictor>(Options.Options.DefaultName));
+        }
+    }
+
+    /// <summary>Remembers which configuration sources were already applied, so repeated calls do not apply them twice.</summary>
+    private sealed class Registrations
+    {
+        private readonly HashSet<(string Name, object Key)> _seen = [];
+
+        public static Registrations Of(IServiceCollection services)
+        {
+            foreach (var descriptor in services)
+            {
+                if (descriptor.ServiceType == typeof(Registrations) && descriptor.ImplementationInstance is Registrations existing)
+                {
+                    return existing;
+                }
+            }
+
+            var created = new Registrations();
+            services.AddSingleton(created);
+            return created;
+        }
+
+        public bool Add((string Name, object Key) entry) => _seen.Add(entry);
+    }
+}
