@@ -1,0 +1,429 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.ML;
+using QualityPrediction.Heuristics;
+using QualityPrediction.Models;
+using QualityPrediction.Training.Data;
+using QualityPrediction.Training.Evaluation;
+using QualityPrediction.Training.Featurization;
+using QualityPrediction.Training.Internal;
+using QualityPrediction.Training.Trainers;
+
+namespace QualityPrediction.Training;
+
+/// <summary>
+/// Trains a model with honest, nested cross-validation: inside each outer training fold an inner cross-validation picks
+/// the configuration, and only the outer folds (which played no part in the choice) are reported. The configuration with
+/// the best cross-validated MAE is then refitted on all rows, and calibrated with split-conformal residual quantiles.
+/// </summary>
+public static class ModelTrainer
+{
+    /// <summary>Trains, evaluates and calibrates a model.</summary>
+    /// <param name="data">The rows.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="progress">Receives progress of the long steps.</param>
+    /// <param name="cancellationToken">Stops between fits.</param>
+    /// <returns>The model, its manifest (without artifacts) and the metrics.</returns>
+    /// <exception cref="ArgumentException">The options are invalid, or there are fewer rows than folds.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static TrainingResult Train(TrainingData data, TrainingOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var n = data.Count;
+        if (n < options.Folds * options.InnerFolds)
+        {
+            throw new ArgumentException($"{n} rows are too few for {options.Folds} outer × {options.InnerFolds} inner folds.", nameof(data));
+        }
+
+        var clock = Stopwatch.StartNew();
+        var checks = DataChecks.Run(data);
+        var targets = data.Targets;
+        var range = new ScoreRange(options.RangeMin ?? Math.Min(targets.Min(), options.RangeMax ?? double.MaxValue), options.RangeMax ?? targets.Max());
+        if (!(range.Min < range.Max))
+        {
+            range = new ScoreRange(range.Min, range.Min + 1);
+        }
+
+        var tolerances = options.Tolerances.Count > 0 ? [.. options.Tolerances] : DefaultTolerances(range);
+        var primary = options.ConfidenceTolerance ?? tolerances.OrderBy(t => t).ElementAt((tolerances.Count - 1) / 2);
+        var configs = options.Configurations is { Count: > 0 } explicitConfigs ? [.. explicitConfigs] : TrainerConfig.SearchSpace(options.Trainer);
+        var repeats = options.Repeats;
+        var folds = options.Folds;
+
+        // 1. Outer folds; each fold's features are decided on its training rows only.
+        var outer = new List<OuterFold>();
+        for (var r = 0; r < repeats; r++)
+        {
+            var assignment = Assign(n, folds, options.Seed + (1000 * r));
+            for (var k = 0; k < folds; k++)
+            {
+                var train = Enumerable.Range(0, n).Where(i => assignment[i] != k).ToArray();
+                var test = Enumerable.Range(0, n).Where(i => assignment[i] == k).ToArray();
+                var trainData = data.Subset(train);
+                var encoder = FeatureEncoder.Create(Featurizer.Build(trainData, options.Featurizer));
+                var matrix = Featurizer.Encode(encoder, data.Contexts);
+                var inner = Assign(train.Length, options.InnerFolds, options.Seed + (1000 * r) + k + 1);
+                outer.Add(new OuterFold(r, k, train, test, matrix, encoder.Length, inner));
+            }
+        }
+
+        // 2. Every fit is independent: inner fits (fold × config × inner fold) and outer fits (fold × config).
+        var jobs = new List<FitJob>();
+        foreach (var fold in outer)
+        {
+            for (var c = 0; c < configs.Count; c++)
+            {
+                if (configs.Count > 1)
+                {
+                    for (var j = 0; j < options.InnerFolds; j++)
+                    {
+                        var innerTrain = fold.Train.Where((_, p) => fold.Inner[p] != j).ToArray();
+                        var innerTest = fold.Train.Where((_, p) => fold.Inner[p] == j).ToArray();
+                        jobs.Add(new FitJob(fold, c, j, innerTrain, innerTest));
+                    }
+                }
+
+                jobs.Add(new FitJob(fold, c, -1, fold.Train, fold.Test));
+            }
+        }
+
+        var done = 0;
+        progress?.Report(new TrainingProgress("cross-validation", 0, jobs.Count));
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelism, CancellationToken = cancellationToken };
+
+        // Longest first (trees before the linear model) keeps both cores busy to the end.
+        Parallel.ForEach(jobs.OrderByDescending(j => Cost(configs[j.Config])), parallel, job =>
+        {
+            var seed = unchecked(options.Seed * 7919 + (job.Fold.Repeat * 104729) + (job.Fold.Index * 1299709) + (job.Config * 15485863) + job.Inner + 1);
+            var context = new MLContext(seed);
+            var trainView = MlNetModels.LabeledView(context, job.Fold.Matrix, job.Fold.Width, targets, job.TrainRows);
+            var model = MlNetModels.Fit(context, configs[job.Config], trainView, seed);
+            var testView = MlNetModels.LabeledView(context, job.Fold.Matrix, job.Fold.Width, targets, job.TestRows);
+            job.Predictions = MlNetModels.Score(model, testView);
+            progress?.Report(new TrainingProgress("cross-validation", Interlocked.Increment(ref done), jobs.Count));
+        });
+
+        // 3. Per outer fold: the inner choice, the nested prediction, the baseline and the heuristic.
+        var nested = NewMatrix(repeats, n);
+        var baseline = NewMatrix(repeats, n);
+        var heuristic = NewMatrix(repeats, n);
+        var perConfig = Enumerable.Range(0, configs.Count).Select(_ => NewMatrix(repeats, n)).ToArray();
+        var chosenCount = new int[configs.Count];
+        string? heuristicNote = null;
+        foreach (var fold in outer)
+        {
+            var best = 0;
+            if (configs.Count > 1)
+            {
+                var bestMae = double.MaxValue;
+                for (var c = 0; c < configs.Count; c++)
+                {
+                    double sum = 0;
+                    var count = 0;
+                    foreach (var job in jobs.Where(j => j.Fold == fold && j.Config == c && j.Inner >= 0))
+                    {
+                        for (var p = 0; p < job.TestRows.Length; p++)
+                        {
+                            sum += Math.Abs(targets[job.TestRows[p]] - job.Predictions[p]);
+                        }
+
+                        count += job.TestRows.Length;
+                    }
+
+                    if (sum / count < bestMae)
+                    {
+                        bestMae = sum / count;
+                        best = c;
+                    }
+                }
+            }
+
+            chosenCount[best]++;
+            foreach (var job in jobs.Where(j => j.Fold == fold && j.Inner < 0))
+            {
+                for (var p = 0; p < job.TestRows.Length; p++)
+                {
+                    var prediction = range.Clamp(job.Predictions[p]);
+                    perConfig[job.Config][fold.Repeat][job.TestRows[p]] = prediction;
+                    if (job.Config == best)
+                    {
+                        nested[fold.Repeat][job.TestRows[p]] = prediction;
+                    }
+                }
+            }
+
+            var mean = fold.Train.Average(i => targets[i]);
+            foreach (var i in fold.Test)
+            {
+                baseline[fold.Repeat][i] = mean;
+            }
+
+            if (options.CompareHeuristic && heuristicNote is null)
+            {
+                heuristicNote = PredictHeuristic(data, fold, range, primary, heuristic[fold.Repeat]);
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!options.CompareHeuristic)
+        {
+            heuristicNote = "not requested";
+        }
+
+        // 4. Metrics pooled over repeats.
+        var actualAll = Pool(repeats, r => targets);
+        var cv = RegressionMetrics.Compute(actualAll, Pool(repeats, r => nested[r]), tolerances);
+        var baseMetrics = RegressionMetrics.Compute(actualAll, Pool(repeats, r => baseline[r]), tolerances);
+        var heurMetrics = heuristicNote is null ? RegressionMetrics.Compute(actualAll, Pool(repeats, r => heuristic[r]), tolerances) : null;
+        var scores = configs.Select((config, c) =>
+        {
+            var m = RegressionMetrics.Compute(actualAll, Pool(repeats, r => perConfig[c][r]), tolerances);
+            return new ConfigScore(config, m.Mae, m.Rmse, chosenCount[c]);
+        }).ToList();
+
+        RegressionMetrics? outsideCv = null, outsideBase = null;
+        if (checks.IdenticalGroupRows.Count > 0)
+        {
+            var inGroup = new HashSet<int>(checks.IdenticalGroupRows);
+            var rest = Enumerable.Range(0, n).Where(i => !inGroup.Contains(i)).ToArray();
+            if (rest.Length > 0)
+            {
+                outsideCv = RegressionMetrics.Compute(Pool(repeats, r => rest.Select(i => targets[i]).ToArray()), Pool(repeats, r => rest.Select(i => nested[r][i]).ToArray()), tolerances);
+                outsideBase = RegressionMetrics.Compute(Pool(repeats, r => rest.Select(i => targets[i]).ToArray()), Pool(repeats, r => rest.Select(i => baseline[r][i]).ToArray()), tolerances);
+            }
+        }
+
+        // 5. Calibration: measured on each fold with a calibration fitted on the other folds' residuals, then fitted on all.
+        var lower = new double[n];
+        var upper = new double[n];
+        var confidence = new double[n];
+        var covered = 0;
+        double calibrationGap = 0;
+        var measuredRows = 0;
+        foreach (var fold in outer)
+        {
+            var others = outer.Where(f => f.Repeat == fold.Repeat && f != fold).SelectMany(f => f.Test).ToArray();
+            var calibration = ConformalCalibrator.Fit(others.Select(i => nested[fold.Repeat][i]).ToArray(), others.Select(i => targets[i]).ToArray(), options.Coverage, primary);
+            var predicted = fold.Test.Select(i => nested[fold.Repeat][i]).ToArray();
+            var actual = fold.Test.Select(i => targets[i]).ToArray();
+            var (coverage, gap) = ConformalCalibrator.Measure(calibration, predicted, actual);
+            covered += (int)Math.Round(coverage * predicted.Length);
+            calibrationGap += gap * predicted.Length;
+            measuredRows += predicted.Length;
+            if (fold.Repeat == 0)
+            {
+                foreach (var i in fold.Test)
+                {
+                    var bin = calibration.FindBin(nested[0][i]);
+                    lower[i] = nested[0][i] + bin.Lower;
+                    upper[i] = nested[0][i] + bin.Upper;
+                    confidence[i] = bin.WithinTolerance;
+                }
+            }
+        }
+
+        var intervalCoverage = (double)covered / measuredRows;
+        var calibrationError = calibrationGap / measuredRows;
+        var finalCalibration = ConformalCalibrator.Fit(Pool(repeats, r => nested[r]), actualAll, options.Coverage, primary);
+        finalCalibration.MeasuredCoverage = intervalCoverage;
+        finalCalibration.CalibrationError = calibrationError;
+
+        // 6. Refit the configuration with the best cross-validated MAE on all rows.
+        var chosen = scores.MinBy(s => s.Mae)!.Config;
+        progress?.Report(new TrainingProgress("final fit", 0, 1));
+        var features = Featurizer.Build(data, options.Featurizer);
+        var finalEncoder = FeatureEncoder.Create(features);
+        var finalMatrix = Featurizer.Encode(finalEncoder, data.Contexts);
+        var finalContext = new MLContext(options.Seed);
+        var all = Enumerable.Range(0, n).ToArray();
+        var finalModel = MlNetModels.Fit(finalContext, chosen, MlNetModels.LabeledView(finalContext, finalMatrix, finalEncoder.Length, targets, all), options.Seed);
+        progress?.Report(new TrainingProgress("final fit", 1, 1));
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var metricsJson = MetricsJson(cv, baseMetrics, heurMetrics, heuristicNote, outsideCv, outsideBase, scores, options, intervalCoverage, calibrationError, targets.Average());
+        var manifest = new ModelManifest
+        {
+            Name = options.Name,
+            CreatedAt = options.TimeProvider.GetUtcNow(),
+            Target = new TargetInfo { Name = data.Target, Min = range.Min, Max = range.Max, Tolerance = primary },
+            Features = features,
+            InputLength = finalEncoder.Length,
+            Trainer = new Models.TrainerInfo { Name = chosen.Kind.ToString(), Parameters = ConfigParameters(chosen, options) },
+            Data = new DataFingerprint { Rows = n, Sha256 = data.Sha256, Sources = [.. data.Sources] },
+            Metrics = metricsJson,
+            Calibration = finalCalibration,
+        };
+
+        return new TrainingResult(finalContext, finalModel, finalEncoder.Length)
+        {
+            Manifest = manifest,
+            Checks = checks,
+            Chosen = chosen,
+            Configurations = scores,
+            CrossValidation = cv,
+            Baseline = baseMetrics,
+            Heuristic = heurMetrics,
+            HeuristicNote = heuristicNote,
+            CrossValidationOutsideGroup = outsideCv,
+            BaselineOutsideGroup = outsideBase,
+            IntervalCoverage = intervalCoverage,
+            CalibrationError = calibrationError,
+            Tolerances = tolerances,
+            OutOfFold = new OutOfFoldPredictions
+            {
+                RowKeys = RowKeys(data),
+                Actual = [.. targets],
+                Predicted = nested[0],
+                Lower = lower,
+                Upper = upper,
+                Confidence = confidence,
+                Baseline = baseline[0],
+            },
+            Duration = clock.Elapsed,
+        };
+    }
+
+    /// <summary>Computes the stable row keys used to pair rows across model versions (a hash of features and target).</summary>
+    /// <param name="data">The rows.</param>
+    /// <returns>One 16-hex-digit key per row.</returns>
+    public static IReadOnlyList<string> RowKeys(TrainingData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var keys = new string[data.Count];
+        var text = new StringBuilder();
+        for (var i = 0; i < data.Count; i++)
+        {
+            text.Clear();
+            foreach (var name in data.Contexts[i].Names.Order(StringComparer.Ordinal))
+            {
+                text.Append(name).Append('=').Append(data.Contexts[i][name].ToString()).Append('\u001e');
+            }
+
+            text.Append(data.Targets[i].ToString("R", CultureInfo.InvariantCulture));
+            keys[i] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())).AsSpan(0, 8));
+        }
+
+        return keys;
+    }
+
+    internal static List<double> DefaultTolerances(ScoreRange range)
+    {
+        static double Round(double x)
+        {
+            var magnitude = Math.Pow(10, Math.Floor(Math.Log10(x)) - 1);
+            return Math.Round(x / magnitude) * magnitude;
+        }
+
+        return [Round(range.Width / 24), Round(range.Width / 12), Round(range.Width / 6)];
+    }
+
+    private static string? PredictHeuristic(TrainingData data, OuterFold fold, ScoreRange range, double tolerance, double[] destination)
+    {
+        try
+        {
+            var categorical = data.Columns.Where(c => c.Kind == FeatureKind.Categorical).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+            var defaults = new HeuristicFitOptions();
+            var fitOptions = new HeuristicFitOptions
+            {
+                Target = data.Target,
+                Hierarchy = [.. defaults.Hierarchy.Where(categorical.Contains)],
+                Factors = [.. defaults.Factors.Where(categorical.Contains)],
+            };
+            var model = FittedHeuristicModel.Fit(fold.Train.Select(i => data.Contexts[i]).ToArray(), fold.Train.Select(i => data.Targets[i]).ToArray(), fitOptions, range, tolerance);
+            var predictor = new FittedHeuristicPredictor(model);
+            foreach (var i in fold.Test)
+            {
+                destination[i] = predictor.Predict(data.Contexts[i]).Score;
+            }
+
+            return null;
+        }
+        catch (ArgumentException ex)
+        {
+            return $"the fitted heuristic could not be fitted: {ex.Message}";
+        }
+    }
+
+    private static Dictionary<string, string> ConfigParameters(TrainerConfig chosen, TrainingOptions options)
+    {
+        var parameters = chosen.ParametersAsText();
+        parameters["config"] = chosen.Name;
+        parameters["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture);
+        parameters["minCategoryRows"] = options.Featurizer.MinCategoryRows.ToString(CultureInfo.InvariantCulture);
+        return parameters;
+    }
+
+    private static JsonElement MetricsJson(
+        RegressionMetrics cv, RegressionMetrics baseline, RegressionMetrics? heuristic, string? heuristicNote,
+        RegressionMetrics? outsideCv, RegressionMetrics? outsideBase, List<ConfigScore> scores, TrainingOptions options,
+        double coverage, double calibrationError, double trainingMean)
+    {
+        var root = new Dictionary<string, object?>
+        {
+            ["method"] = $"nested cross-validation: {options.Folds} outer folds x {options.Repeats} repeats, {options.InnerFolds} inner folds choose the configuration",
+            ["trainingMean"] = trainingMean,
+            ["cv"] = Describe(cv, baseline),
+            ["baseline"] = Describe(baseline, null),
+            ["heuristic"] = heuristic is null ? null : Describe(heuristic, baseline),
+            ["heuristicNote"] = heuristicNote,
+            ["cvOutsideIdenticalGroup"] = outsideCv is null ? null : Describe(outsideCv, outsideBase),
+            ["baselineOutsideIdenticalGroup"] = outsideBase is null ? null : Describe(outsideBase, null),
+            ["intervalCoverage"] = coverage,
+            ["calibrationError"] = calibrationError,
+            ["configurations"] = scores.Select(s => new { name = s.Config.Name, mae = s.Mae, rmse = s.Rmse, timesChosen = s.TimesChosen }).ToList(),
+        };
+        return JsonSerializer.SerializeToElement(root, ModelManifest.SerializerOptions);
+    }
+
+    internal static Dictionary<string, object> Describe(RegressionMetrics m, RegressionMetrics? baseline)
+    {
+        var result = new Dictionary<string, object>
+        {
+            ["rows"] = m.Rows,
+            ["mae"] = m.Mae,
+            ["rmse"] = m.Rmse,
+            ["r2"] = m.R2,
+            ["accuracyWithin"] = m.AccuracyWithin,
+        };
+        if (baseline is not null)
+        {
+            result["skill"] = m.SkillAgainst(baseline);
+        }
+
+        return result;
+    }
+
+    private static int[] Assign(int n, int folds, int seed)
+    {
+        var order = Enumerable.Range(0, n).ToArray();
+        new Random(seed).Shuffle(order);
+        var assignment = new int[n];
+        for (var p = 0; p < n; p++)
+        {
+            assignment[order[p]] = p % folds;
+        }
+
+        return assignment;
+    }
+
+    private static double Cost(TrainerConfig config) => config.Kind == TrainerKind.Sdca
+        ? 1
+        : config.Get("iterations", config.Get("trees", 100)) * config.Get("leaves", 31);
+
+    private static double[][] NewMatrix(int repeats, int n) => [.. Enumerable.Range(0, repeats).Select(_ => new double[n])];
+
+    private static double[] Pool(int repeats, Func<int, IReadOnlyList<double>> select) =>
+        [.. Enumerable.Range(0, repeats).SelectMany(r => select(r))];
+
+    private sealed record OuterFold(int Repeat, int Index, int[] Train, int[] Test, float[] Matrix, int Width, int[] Inner);
+
+    private sealed record FitJob(OuterFold Fold, int Config, int Inner, int[] TrainRows, int[] TestRows)
+    {
+        public float[] Predictions { get; set; } = [];
+    }
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+
+namespace QualityPrediction.Training.Trainers;
+
+/// <summary>The ML.NET trainers.</summary>
+public enum TrainerKind
+{
+    /// <summary>Stochastic dual coordinate ascent: a linear model on mean-variance normalized features.</summary>
+    Sdca,
+
+    /// <summary>Gradient-boosted trees (FastTree).</summary>
+    FastTree,
+
+    /// <summary>A random forest (FastForest).</summary>
+    FastForest,
+
+    /// <summary>Gradient-boosted trees (LightGBM).</summary>
+    LightGbm,
+}
+
+/// <summary>One trainer configuration of the search: a trainer and its hyper-parameters.</summary>
+/// <param name="Name">A short readable name, e.g. <c>lightgbm-31l-500i</c>.</param>
+/// <param name="Kind">The trainer.</param>
+/// <param name="Parameters">The hyper-parameters by name (see <c>docs/training.md</c>); absent ones take the trainer's defaults.</param>
+public sealed record TrainerConfig(string Name, TrainerKind Kind, IReadOnlyDictionary<string, double> Parameters)
+{
+    /// <summary>Gets a parameter, or <paramref name="fallback"/> when absent.</summary>
+    /// <param name="name">The parameter name.</param>
+    /// <param name="fallback">The default.</param>
+    /// <returns>The value.</returns>
+    public double Get(string name, double fallback) => Parameters.TryGetValue(name, out var value) ? value : fallback;
+
+    /// <summary>Returns the parameters as invariant text, for the manifest.</summary>
+    /// <returns>The parameters.</returns>
+    public Dictionary<string, string> ParametersAsText() =>
+        Parameters.ToDictionary(p => p.Key, p => p.Value.ToString("R", CultureInfo.InvariantCulture), StringComparer.Ordinal);
+
+    /// <summary>Returns the configurations <c>--trainer</c> searches: a small space per trainer, and for <c>auto</c> a linear model and three boosted-tree settings.</summary>
+    /// <param name="trainer">The trainer, or <see langword="null"/> for the automatic search.</param>
+    /// <returns>The configurations.</returns>
+    public static IReadOnlyList<TrainerConfig> SearchSpace(TrainerKind? trainer)
+    {
+        var sdca = new TrainerConfig("sdca", TrainerKind.Sdca, new Dictionary<string, double> { ["l2"] = 1e-4, ["iterations"] = 200 });
+        var lgbWide = new TrainerConfig("lightgbm-31l-500i", TrainerKind.LightGbm, new Dictionary<string, double>
+        {
+            ["iterations"] = 500, ["leaves"] = 31, ["learningRate"] = 0.05, ["minLeafRows"] = 20,
+        });
+        var lgbDeep = new TrainerConfig("lightgbm-63l-600i-ff0.7", TrainerKind.LightGbm, new Dictionary<string, double>
+        {
+            ["iterations"] = 600, ["leaves"] = 63, ["learningRate"] = 0.03, ["minLeafRows"] = 10, ["featureFraction"] = 0.7, ["l2"] = 1,
+        });
+        var lgbSmall = new TrainerConfig("lightgbm-15l-1000i", TrainerKind.LightGbm, new Dictionary<string, double>
+        {
+            ["iterations"] = 1000, ["leaves"] = 15, ["learningRate"] = 0.03, ["minLeafRows"] = 30,
+        });
+        var fastTree = new TrainerConfig("fasttree-31l-500t", TrainerKind.FastTree, new Dictionary<string, double>
+        {
+            ["trees"] = 500, ["leaves"] = 31, ["learningRate"] = 0.05, ["minLeafRows"] = 10,
+        });
+        var forest = new TrainerConfig("fastforest-300t", TrainerKind.FastForest, new Dictionary<string, double>
+        {
+            ["trees"] = 300, ["leaves"] = 63, ["minLeafRows"] = 5,
+        });
+
+        return trainer switch
+        {
+            null => [sdca, lgbWide, lgbDeep, lgbSmall],
+            TrainerKind.Sdca => [sdca],
+            TrainerKind.FastTree => [fastTree],
+            TrainerKind.FastForest => [forest],
+            TrainerKind.LightGbm => [lgbWide],
+            _ => throw new ArgumentOutOfRangeException(nameof(trainer), trainer, "Unknown trainer."),
+        };
+    }
+}
