@@ -1,0 +1,235 @@
+using System.Collections.Concurrent;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using QualityPrediction.Models;
+
+namespace QualityPrediction.Onnx.Internal;
+
+/// <summary>An ONNX Runtime session (thread-safe) with a pool of per-call buffers (not shared between threads).</summary>
+internal sealed class OnnxScoringModel : IScoringModel
+{
+    private const int BatchChunkRows = 65_536;
+
+    private readonly InferenceSession _session;
+    private readonly InferenceSession? _batchSession;
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly int _outputRank;
+    private readonly int _maxPooled = Math.Max(2, Environment.ProcessorCount * 2);
+    private readonly ConcurrentQueue<Slot> _pool = new();
+    private int _pooled;
+    private int _disposed;
+
+    public OnnxScoringModel(InferenceSession session, InferenceSession? batchSession, string inputName, string outputName, int inputLength, int outputRank)
+    {
+        _session = session;
+        _batchSession = batchSession;
+        _inputNames = [inputName];
+        _outputNames = [outputName];
+        InputLength = inputLength;
+        _outputRank = outputRank;
+    }
+
+    public int InputLength { get; }
+
+    /// <summary>Checks the session's inputs and outputs against the manifest; returns the score output's rank.</summary>
+    /// <exception cref="ModelLoadException">The model's inputs or outputs do not match.</exception>
+    public static int Validate(InferenceSession session, string file, string inputName, int inputLength, string outputName)
+    {
+        var inputs = session.InputMetadata;
+        if (inputs.Count != 1 || !inputs.TryGetValue(inputName, out var input))
+        {
+            throw new ModelLoadException(file, $"the model's inputs are [{string.Join(", ", inputs.Keys)}]; the manifest expects exactly one input named '{inputName}'.", null);
+        }
+
+        if (!input.IsTensor || input.ElementDataType != TensorElementType.Float)
+        {
+            throw new ModelLoadException(file, $"the model's input '{inputName}' is {input.ElementDataType}, not a float tensor.", null);
+        }
+
+        var dims = input.Dimensions;
+        if (dims.Length != 2 || (dims[1] > 0 && dims[1] != inputLength))
+        {
+            throw new ModelLoadException(file, $"the model's input '{inputName}' has shape [{string.Join(", ", dims)}] but the manifest's features describe [N, {inputLength}].", null);
+        }
+
+        if (!session.OutputMetadata.TryGetValue(outputName, out var output))
+        {
+            throw new ModelLoadException(file, $"the model has no output named '{outputName}' (it has: {string.Join(", ", session.OutputMetadata.Keys)}).", null);
+        }
+
+        if (!output.IsTensor || output.ElementDataType != TensorElementType.Float)
+        {
+            throw new ModelLoadException(file, $"the model's output '{outputName}' is {output.ElementDataType}, not a float tensor.", null);
+        }
+
+        var outDims = output.Dimensions;
+        if (outDims.Length is < 1 or > 2 || (outDims.Length == 2 && outDims[1] is not (1 or -1)))
+        {
+            throw new ModelLoadException(file, $"the model's output '{outputName}' has shape [{string.Join(", ", outDims)}]; expected one score per row.", null);
+        }
+
+        return outDims.Length;
+    }
+
+    public float Score(ReadOnlySpan<float> features, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (features.Length != InputLength)
+        {
+            throw new ArgumentException($"The model takes {InputLength} values, not {features.Length}.", nameof(features));
+        }
+
+        var slot = Rent();
+        try
+        {
+            features.CopyTo(slot.Input);
+            Run(_session, slot.RunOptions, slot.Inputs, slot.Outputs, cancellationToken);
+            return slot.Output[0];
+        }
+        finally
+        {
+            Return(slot);
+        }
+    }
+
+    public void ScoreBatch(ReadOnlySpan<float> features, Span<float> scores, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (features.Length != scores.Length * InputLength)
+        {
+            throw new ArgumentException($"{scores.Length} rows need {scores.Length * InputLength} values, not {features.Length}.", nameof(features));
+        }
+
+        var session = _batchSession ?? _session;
+        using var runOptions = new RunOptions();
+        for (var start = 0; start < scores.Length; start += BatchChunkRows)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var rows = Math.Min(BatchChunkRows, scores.Length - start);
+            using var input = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, [rows, InputLength]);
+            features.Slice(start * InputLength, rows * InputLength).CopyTo(input.GetTensorMutableDataAsSpan<float>());
+            using var registration = Register(runOptions, cancellationToken);
+            IDisposableReadOnlyCollection<OrtValue> outputs;
+            try
+            {
+                outputs = session.Run(runOptions, _inputNames, [input], _outputNames);
+            }
+            catch (OnnxRuntimeException ex) when (cancellationToken.IsCancellationRequested)
+            {
+                throw Cancelled(ex, cancellationToken);
+            }
+
+            using (outputs)
+            {
+                var data = outputs.First().GetTensorDataAsSpan<float>();
+                data[..rows].CopyTo(scores.Slice(start, rows));
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        while (_pool.TryDequeue(out var slot))
+        {
+            slot.Dispose();
+        }
+
+        _batchSession?.Dispose();
+        _session.Dispose();
+    }
+
+    private void Run(InferenceSession session, RunOptions runOptions, OrtValue[] inputs, OrtValue[] outputs, CancellationToken cancellationToken)
+    {
+        var registration = Register(runOptions, cancellationToken);
+        try
+        {
+            session.Run(runOptions, _inputNames, inputs, _outputNames, outputs);
+        }
+        catch (OnnxRuntimeException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            throw Cancelled(ex, cancellationToken);
+        }
+        finally
+        {
+            // Dispose waits for a running callback, so the flag can be reset safely before the slot is reused.
+            registration.Dispose();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                runOptions.Terminate = false;
+            }
+        }
+    }
+
+    private static CancellationTokenRegistration Register(RunOptions runOptions, CancellationToken cancellationToken) =>
+        cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static state => ((RunOptions)state!).Terminate = true, runOptions)
+            : default;
+
+    private static OperationCanceledException Cancelled(Exception inner, CancellationToken cancellationToken) =>
+        new("The ONNX Runtime run was terminated because the prediction was cancelled.", inner, cancellationToken);
+
+    private Slot Rent()
+    {
+        if (_pool.TryDequeue(out var slot))
+        {
+            Interlocked.Decrement(ref _pooled);
+            return slot;
+        }
+
+        return new Slot(InputLength, _outputRank);
+    }
+
+    private void Return(Slot slot)
+    {
+        if (Volatile.Read(ref _disposed) == 0 && Interlocked.Increment(ref _pooled) <= _maxPooled)
+        {
+            _pool.Enqueue(slot);
+            if (Volatile.Read(ref _disposed) == 0 || !_pool.TryDequeue(out var late))
+            {
+                return;
+            }
+
+            late.Dispose();
+            return;
+        }
+
+        Interlocked.Decrement(ref _pooled);
+        slot.Dispose();
+    }
+
+    /// <summary>Preallocated input and output tensors over managed buffers, and the run options, for one call at a time.</summary>
+    private sealed class Slot : IDisposable
+    {
+        public Slot(int inputLength, int outputRank)
+        {
+            Input = new float[inputLength];
+            Output = new float[1];
+            Inputs = [OrtValue.CreateTensorValueFromMemory(Input, [1, inputLength])];
+            Outputs = [OrtValue.CreateTensorValueFromMemory(Output, outputRank == 1 ? [1] : [1, 1])];
+            RunOptions = new RunOptions();
+        }
+
+        public float[] Input { get; }
+
+        public float[] Output { get; }
+
+        public OrtValue[] Inputs { get; }
+
+        public OrtValue[] Outputs { get; }
+
+        public RunOptions RunOptions { get; }
+
+        public void Dispose()
+        {
+            Inputs[0].Dispose();
+            Outputs[0].Dispose();
+            RunOptions.Dispose();
+        }
+    }
+}
