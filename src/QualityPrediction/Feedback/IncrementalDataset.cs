@@ -1,0 +1,204 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+
+namespace QualityPrediction.Feedback;
+
+/// <summary>
+/// A training dataset in JSON lines (one flat record per line) that grows incrementally: a watermark file beside it
+/// (<c>OUTPUT.watermark.json</c>) records how far the source was read and how many bytes of the output were committed.
+/// </summary>
+/// <remarks>
+/// <para>Rows are appended and become part of the dataset only at <see cref="CommitAsync"/>, which flushes the output to disk
+/// and then replaces the watermark file atomically. Rows appended after the last commit (a run that crashed) are cut
+/// off when the dataset is next opened, so a rerun neither loses nor repeats rows.</para>
+/// <para>The watermark also names the source; opening a dataset with a different source is an error, so two sources
+/// cannot interleave in one file by mistake. Not thread-safe.</para>
+/// </remarks>
+public sealed class IncrementalDataset : IAsyncDisposable
+{
+    /// <summary>The suffix of the watermark file.</summary>
+    public const string WatermarkSuffix = ".watermark.json";
+
+    private readonly FileStream _output;
+    private readonly ArrayBufferWriter<byte> _buffer = new();
+    private readonly Utf8JsonWriter _json;
+    private long _committedRows;
+    private long _pendingRows;
+
+    private IncrementalDataset(string outputPath, string source, FileStream output, string? watermark, long rows)
+    {
+        OutputPath = outputPath;
+        Source = source;
+        _output = output;
+        Watermark = watermark;
+        _committedRows = rows;
+        _json = new Utf8JsonWriter(_buffer);
+    }
+
+    /// <summary>Gets the output path.</summary>
+    public string OutputPath { get; }
+
+    /// <summary>Gets the source description recorded in the watermark.</summary>
+    public string Source { get; }
+
+    /// <summary>Gets the last committed watermark; <see langword="null"/> before the first commit (read everything).</summary>
+    public string? Watermark { get; private set; }
+
+    /// <summary>Gets the rows in the dataset, committed ones only.</summary>
+    public long Rows => _committedRows;
+
+    /// <summary>Gets the rows appended since the last commit.</summary>
+    public long PendingRows => _pendingRows;
+
+    /// <summary>Opens (or creates) a dataset and its watermark.</summary>
+    /// <param name="outputPath">The JSON-lines output file.</param>
+    /// <param name="source">Describes the source (e.g. <c>feedback:quality_outcomes</c> or a table name); must match the watermark's.</param>
+    /// <returns>The dataset.</returns>
+    /// <exception cref="ArgumentException">A path or the source is empty.</exception>
+    /// <exception cref="InvalidDataException">The watermark file is malformed, was written for another source, or records more bytes than the output holds.</exception>
+    public static IncrementalDataset Open(string outputPath, string source)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputPath);
+        ArgumentException.ThrowIfNullOrWhiteSpace(source);
+        var watermarkPath = outputPath + WatermarkSuffix;
+        string? watermark = null;
+        long bytes = 0, rows = 0;
+        if (File.Exists(watermarkPath))
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(File.ReadAllBytes(watermarkPath));
+                var root = document.RootElement;
+                var recorded = root.GetProperty("source").GetString();
+                if (!string.Equals(recorded, source, StringComparison.Ordinal))
+                {
+                    throw new InvalidDataException($"Watermark file '{watermarkPath}' was written for source '{recorded}', not '{source}'; use another output file or delete the watermark to start over.");
+                }
+
+                watermark = root.GetProperty("watermark").GetString();
+                bytes = root.GetProperty("bytes").GetInt64();
+                rows = root.GetProperty("rows").GetInt64();
+            }
+            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                throw new InvalidDataException($"Watermark file '{watermarkPath}' is malformed: {ex.Message}", ex);
+            }
+        }
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(outputPath));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var output = new FileStream(outputPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        if (output.Length < bytes)
+        {
+            output.Dispose();
+            throw new InvalidDataException($"Dataset '{outputPath}' holds {output.Length} bytes but its watermark '{watermarkPath}' records {bytes}; the file was changed by hand. Delete the watermark to collect again from the start.");
+        }
+
+        if (watermark is null && bytes == 0 && output.Length > 0)
+        {
+            output.Dispose();
+            throw new InvalidDataException($"Dataset '{outputPath}' already exists without a watermark; collect into a new file, or delete it to start over.");
+        }
+
+        // Cut off rows appended after the last commit (an interrupted run).
+        output.SetLength(bytes);
+        output.Seek(0, SeekOrigin.End);
+        return new IncrementalDataset(outputPath, source, output, watermark, rows);
+    }
+
+    /// <summary>Appends one flat record: the features, then the target.</summary>
+    /// <param name="features">The features.</param>
+    /// <param name="targetName">The target column name (e.g. <c>quality</c>).</param>
+    /// <param name="target">The target value.</param>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The target is NaN or infinite, or a feature has the target's name.</exception>
+    public void Append(IReadOnlyDictionary<string, FeatureValue> features, string targetName, double target)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentException.ThrowIfNullOrWhiteSpace(targetName);
+        if (!double.IsFinite(target))
+        {
+            throw new ArgumentException($"The target '{targetName}' must be a finite number, not {target.ToString(CultureInfo.InvariantCulture)}.", nameof(target));
+        }
+
+        if (features.ContainsKey(targetName))
+        {
+            throw new ArgumentException($"A feature is named '{targetName}', like the target; rename the target.", nameof(features));
+        }
+
+        _json.Reset();
+        _json.WriteStartObject();
+        foreach (var (name, value) in features)
+        {
+            if (value.Category is { } category)
+            {
+                _json.WriteString(name, category);
+            }
+            else
+            {
+                _json.WriteNumber(name, value.Number);
+            }
+        }
+
+        _json.WriteNumber(targetName, target);
+        _json.WriteEndObject();
+        _json.Flush();
+        _buffer.Write("\n"u8);
+        _pendingRows++;
+        if (_buffer.WrittenCount >= 1 << 20)
+        {
+            _output.Write(_buffer.WrittenSpan);
+            _buffer.ResetWrittenCount();
+        }
+    }
+
+    /// <summary>Makes the appended rows part of the dataset and records the new watermark.</summary>
+    /// <param name="watermark">How far the source was read (opaque to this class).</param>
+    /// <param name="cancellationToken">Cancels the commit (before the watermark is replaced).</param>
+    /// <returns>A task that completes when the rows and the watermark are on disk.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="watermark"/> is <see langword="null"/>.</exception>
+    public async Task CommitAsync(string watermark, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(watermark);
+        await _output.WriteAsync(_buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        _buffer.ResetWrittenCount();
+        _output.Flush(flushToDisk: true);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var rows = _committedRows + _pendingRows;
+        var watermarkPath = OutputPath + WatermarkSuffix;
+        var temp = watermarkPath + ".tmp";
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("source", Source);
+                writer.WriteString("watermark", watermark);
+                writer.WriteNumber("rows", rows);
+                writer.WriteNumber("bytes", _output.Length);
+                writer.WriteEndObject();
+            }
+
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, watermarkPath, overwrite: true);
+        Watermark = watermark;
+        _committedRows = rows;
+        _pendingRows = 0;
+    }
+
+    /// <summary>Closes the output; rows appended since the last commit are not kept.</summary>
+    /// <returns>A task that completes when the file is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await _json.DisposeAsync().ConfigureAwait(false);
+        await _output.DisposeAsync().ConfigureAwait(false);
+    }
+}
