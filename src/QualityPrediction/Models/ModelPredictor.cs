@@ -125,6 +125,9 @@ public sealed class ModelPredictor : IQualityPredictor, IDisposable
     /// <summary>Gets a snapshot of the predictor's state.</summary>
     public ModelStatus Status => Volatile.Read(ref _status);
 
+    /// <summary>Gets the live model, for tests.</summary>
+    internal LoadedModel? CurrentModel => Volatile.Read(ref _current);
+
     /// <summary>Waits until the first load attempt has finished (successfully or not).</summary>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>A task that completes after the first load attempt.</returns>

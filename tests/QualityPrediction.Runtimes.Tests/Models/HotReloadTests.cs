@@ -1,0 +1,207 @@
+using QualityPrediction.Models;
+using QualityPrediction.Runtimes.Tests.TestSupport;
+
+namespace QualityPrediction.Runtimes.Tests.Models;
+
+[TestFixture]
+public sealed class HotReloadTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    /// <summary>Replaces a model version's files in place, the manifest last and atomically, as training does.</summary>
+    private static void Deploy(TrainedModel version, string folder)
+    {
+        File.Copy(version.ZipPath, Path.Combine(folder, "numeric.zip"), overwrite: true);
+        File.Copy(version.OnnxPath, Path.Combine(folder, "numeric.onnx"), overwrite: true);
+        var temp = Path.Combine(folder, "numeric.model.json.tmp");
+        File.Copy(version.ManifestPath, temp, overwrite: true);
+        File.Move(temp, Path.Combine(folder, "numeric.model.json"), overwrite: true);
+    }
+
+    private static Task<ModelLoadEventArgs> NextLoad(ModelPredictor predictor, Func<ModelLoadEventArgs, bool> match)
+    {
+        var completion = new TaskCompletionSource<ModelLoadEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        predictor.LoadCompleted += (_, e) =>
+        {
+            if (match(e))
+            {
+                completion.TrySetResult(e);
+            }
+        };
+        return completion.Task;
+    }
+
+    private static async Task<double[]> ScoresAsync(TrainedModel version, string runtime, PredictionContext[] contexts)
+    {
+        using var predictor = await Predictors.LoadAsync(version.ManifestPath, runtime);
+        return [.. contexts.Select(c => predictor.Predict(c).Score)];
+    }
+
+    [TestCase("onnx")]
+    [TestCase("mlnet")]
+    public async Task ManifestReplacedUnderConcurrentLoad_SwapsWithoutErrors(string runtime)
+    {
+        var contexts = Fixtures.Numeric.HoldOut.Take(50).ToArray();
+        var expected = new Dictionary<string, double[]>
+        {
+            ["0001"] = await ScoresAsync(Fixtures.Numeric, runtime, contexts),
+            ["0002"] = await ScoresAsync(Fixtures.NumericV2, runtime, contexts),
+        };
+        Assert.That(expected["0001"], Is.Not.EqualTo(expected["0002"]), "the two versions must score differently for this test to mean anything");
+
+        var folder = Fixtures.NewFolder("swap-" + runtime);
+        var manifest = Fixtures.Numeric.CopyTo(folder);
+        using var predictor = await Predictors.LoadAsync(manifest, runtime, o =>
+        {
+            o.WatchForChanges = true;
+            o.ReloadDebounce = TimeSpan.FromMilliseconds(100);
+        });
+        Assert.That(predictor.Status.Version, Is.EqualTo("0001"), predictor.Status.LastError);
+        var first = predictor.CurrentModel!;
+        var swapped = NextLoad(predictor, e => e.Succeeded && e.Status.Version == "0002");
+
+        using var stop = new CancellationTokenSource();
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var workers = Enumerable.Range(0, 3).Select(w => Task.Run(() =>
+        {
+            var mismatches = new List<string>();
+            var i = w;
+            while (!stop.IsCancellationRequested)
+            {
+                var index = i++ % contexts.Length;
+                var result = predictor.Predict(contexts[index]);
+                seen.AddOrUpdate(result.ModelVersion!, 1, (_, n) => n + 1);
+                if (!expected.TryGetValue(result.ModelVersion!, out var scores) || scores[index] != result.Score)
+                {
+                    mismatches.Add($"{result.ModelVersion} row {index}: {result.Score}");
+                }
+            }
+
+            return mismatches;
+        })).ToArray();
+
+        await Task.Delay(50);
+        Deploy(Fixtures.NumericV2, folder);
+        var loaded = await swapped.WaitAsync(Patience);
+        await Task.Delay(50);
+        await stop.CancelAsync();
+        var mismatched = (await Task.WhenAll(workers)).SelectMany(m => m).ToList();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(loaded.Status.State, Is.EqualTo(ModelLoadState.Loaded));
+            Assert.That(mismatched, Is.Empty, "every result's score matches its version's");
+            Assert.That(seen.Keys, Is.SubsetOf(new[] { "0001", "0002" }));
+            Assert.That(seen.ContainsKey("0001") && seen.ContainsKey("0002"), Is.True, "both versions answered during the run");
+            Assert.That(predictor.Predict(contexts[0]).ModelVersion, Is.EqualTo("0002"));
+            Assert.That(first.IsDisposed, Is.True, "the old version is disposed once its predictions finished");
+        });
+    }
+
+    [Test]
+    public async Task FailedReload_KeepsTheOldModelAndReportsDegraded()
+    {
+        var folder = Fixtures.NewFolder("failed-reload");
+        var manifest = Fixtures.Numeric.CopyTo(folder);
+        using var predictor = await Predictors.LoadAsync(manifest, "onnx", o =>
+        {
+            o.WatchForChanges = true;
+            o.ReloadDebounce = TimeSpan.FromMilliseconds(100);
+        });
+        var failed = NextLoad(predictor, e => !e.Succeeded);
+
+        // A new manifest whose artifact hash does not match the file on disk.
+        Predictors.EditManifest(manifest, m =>
+        {
+            m.Version = "0002";
+            m.FindArtifact("onnx")!.Sha256 = new string('a', 64);
+        });
+        var failure = await failed.WaitAsync(Patience);
+
+        var result = predictor.Predict(Fixtures.Numeric.HoldOut[0]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(failure.Error, Is.InstanceOf<ModelLoadException>());
+            Assert.That(failure.Error!.Message, Does.Contain("numeric.onnx").And.Contain("SHA-256 mismatch"));
+            Assert.That(predictor.Status.State, Is.EqualTo(ModelLoadState.Degraded));
+            Assert.That(predictor.Status.Version, Is.EqualTo("0001"));
+            Assert.That(predictor.Status.LastError, Does.Contain("SHA-256 mismatch"));
+            Assert.That(result.ModelVersion, Is.EqualTo("0001"));
+        });
+    }
+
+    [Test]
+    public async Task ReloadAsync_LoadsTheNewVersion_AndDisposesTheOldOneAfterItsLeases()
+    {
+        var folder = Fixtures.NewFolder("reload-now");
+        var manifest = Fixtures.Numeric.CopyTo(folder);
+        using var predictor = await Predictors.LoadAsync(manifest, "onnx");
+        var old = predictor.CurrentModel!;
+        Assert.That(old.TryAcquire(), Is.True, "an in-flight prediction holds a lease");
+
+        Deploy(Fixtures.NumericV2, folder);
+        await predictor.ReloadAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(predictor.Status.Version, Is.EqualTo("0002"));
+            Assert.That(predictor.Predict(Fixtures.Numeric.HoldOut[0]).ModelVersion, Is.EqualTo("0002"));
+            Assert.That(old.IsDisposed, Is.False, "not disposed while a prediction still uses it");
+        });
+
+        old.Release();
+        Assert.That(old.IsDisposed, Is.True);
+    }
+
+    [Test]
+    public async Task ReloadAsync_WithBrokenManifest_ThrowsAndKeepsServing()
+    {
+        var folder = Fixtures.NewFolder("reload-broken");
+        var manifest = Fixtures.Numeric.CopyTo(folder);
+        using var predictor = await Predictors.LoadAsync(manifest, "mlnet");
+        await File.WriteAllTextAsync(manifest, "{ not json");
+
+        var error = await Assert.ThrowsAsync<ModelFormatException>(() => predictor.ReloadAsync());
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Message, Does.Contain("numeric.model.json").And.Contain("malformed manifest JSON"));
+            Assert.That(predictor.Status.State, Is.EqualTo(ModelLoadState.Degraded));
+            Assert.That(predictor.Predict(Fixtures.Numeric.HoldOut[0]).ModelVersion, Is.EqualTo("0001"));
+        });
+    }
+
+    [Test]
+    public async Task ModelAppearingLater_IsLoadedByReloadAsync()
+    {
+        var folder = Fixtures.NewFolder("late");
+        var manifest = Path.Combine(folder, "numeric.model.json");
+        using var predictor = await Predictors.LoadAsync(manifest, "onnx");
+        Assert.That(predictor.Status.State, Is.EqualTo(ModelLoadState.Failed));
+
+        Fixtures.Numeric.CopyTo(folder);
+        await predictor.ReloadAsync();
+        Assert.That(predictor.Predict(Fixtures.Numeric.HoldOut[0]).Source, Is.EqualTo(PredictionSource.Model));
+    }
+
+    [Test]
+    public async Task RegistryAliasChange_ReloadsTheNewChampion()
+    {
+        var registry = Fixtures.NewFolder("alias-watch");
+        Fixtures.Numeric.CopyTo(Path.Combine(registry, "numeric", "versions", "0001"));
+        Fixtures.NumericV2.CopyTo(Path.Combine(registry, "numeric", "versions", "0002"));
+        var aliases = Path.Combine(registry, "numeric", "aliases.json");
+        await File.WriteAllTextAsync(aliases, """{ "champion": "0001" }""");
+
+        using var predictor = await Predictors.LoadAsync(Path.Combine(registry, "numeric@champion"), "onnx", o =>
+        {
+            o.WatchForChanges = true;
+            o.ReloadDebounce = TimeSpan.FromMilliseconds(100);
+        });
+        Assert.That(predictor.Status.Version, Is.EqualTo("0001"), predictor.Status.LastError);
+        var promoted = NextLoad(predictor, e => e.Succeeded && e.Status.Version == "0002");
+
+        await File.WriteAllTextAsync(aliases, """{ "champion": "0002" }""");
+        await promoted.WaitAsync(Patience);
+        Assert.That(predictor.Predict(Fixtures.Numeric.HoldOut[0]).ModelVersion, Is.EqualTo("0002"));
+    }
+}
