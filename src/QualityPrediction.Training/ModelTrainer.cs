@@ -51,7 +51,7 @@ public static class ModelTrainer
 
         var tolerances = options.Tolerances.Count > 0 ? [.. options.Tolerances] : DefaultTolerances(range);
         var primary = options.ConfidenceTolerance ?? tolerances.OrderBy(t => t).ElementAt((tolerances.Count - 1) / 2);
-        var configs = options.Configurations is { Count: > 0 } explicitConfigs ? [.. explicitConfigs] : TrainerConfig.SearchSpace(options.Trainer);
+        var configs = options.Configurations is { Count: > 0 } explicitConfigs ? [.. explicitConfigs] : TrainerConfig.SearchSpace(options.Trainer, data.Columns.Any(c => c.Kind == FeatureKind.Categorical));
         var repeats = options.Repeats;
         var folds = options.Folds;
 
@@ -72,7 +72,7 @@ public static class ModelTrainer
             }
         }
 
-        // 2. Every fit is independent: inner fits (fold × config × inner fold) and outer fits (fold × config).
+        // 2. The inner fits (outer fold × configuration × inner fold) are independent: run them in parallel.
         var jobs = new List<FitJob>();
         foreach (var fold in outer)
         {
@@ -88,33 +88,25 @@ public static class ModelTrainer
                     }
                 }
 
-                jobs.Add(new FitJob(fold, c, -1, fold.Train, fold.Test));
+                if (configs.Count == 1)
+                {
+                    jobs.Add(new FitJob(fold, c, -1, fold.Train, fold.Test));
+                }
             }
         }
 
         var done = 0;
-        progress?.Report(new TrainingProgress("cross-validation", 0, jobs.Count));
+        var total = jobs.Count + (configs.Count > 1 ? outer.Count : 0);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelism, CancellationToken = cancellationToken };
+        progress?.Report(new TrainingProgress("cross-validation", 0, total));
+        RunJobs(jobs, configs, targets, options, parallel, () => progress?.Report(new TrainingProgress("cross-validation", Interlocked.Increment(ref done), total)));
 
-        // Longest first (trees before the linear model) keeps both cores busy to the end.
-        Parallel.ForEach(jobs.OrderByDescending(j => Cost(configs[j.Config])), parallel, job =>
-        {
-            var seed = unchecked(options.Seed * 7919 + (job.Fold.Repeat * 104729) + (job.Fold.Index * 1299709) + (job.Config * 15485863) + job.Inner + 1);
-            var context = new MLContext(seed);
-            var trainView = MlNetModels.LabeledView(context, job.Fold.Matrix, job.Fold.Width, targets, job.TrainRows);
-            var model = MlNetModels.Fit(context, configs[job.Config], trainView, seed);
-            var testView = MlNetModels.LabeledView(context, job.Fold.Matrix, job.Fold.Width, targets, job.TestRows);
-            job.Predictions = MlNetModels.Score(model, testView);
-            progress?.Report(new TrainingProgress("cross-validation", Interlocked.Increment(ref done), jobs.Count));
-        });
-
-        // 3. Per outer fold: the inner choice, the nested prediction, the baseline and the heuristic.
-        var nested = NewMatrix(repeats, n);
-        var baseline = NewMatrix(repeats, n);
-        var heuristic = NewMatrix(repeats, n);
-        var perConfig = Enumerable.Range(0, configs.Count).Select(_ => NewMatrix(repeats, n)).ToArray();
+        // 3. Per outer fold, the inner search picks a configuration; only it is fitted on the outer training rows and
+        //    scored on the outer test rows, which played no part in the choice.
         var chosenCount = new int[configs.Count];
-        string? heuristicNote = null;
+        var innerErrors = new double[configs.Count];
+        var innerRows = new int[configs.Count];
+        var outerJobs = new List<FitJob>();
         foreach (var fold in outer)
         {
             var best = 0;
@@ -129,31 +121,43 @@ public static class ModelTrainer
                     {
                         for (var p = 0; p < job.TestRows.Length; p++)
                         {
-                            sum += Math.Abs(targets[job.TestRows[p]] - job.Predictions[p]);
+                            sum += Math.Abs(targets[job.TestRows[p]] - range.Clamp(job.Predictions[p]));
                         }
 
                         count += job.TestRows.Length;
                     }
 
+                    innerErrors[c] += sum;
+                    innerRows[c] += count;
                     if (sum / count < bestMae)
                     {
                         bestMae = sum / count;
                         best = c;
                     }
                 }
+
+                outerJobs.Add(new FitJob(fold, best, -1, fold.Train, fold.Test));
             }
 
             chosenCount[best]++;
+        }
+
+        RunJobs(outerJobs, configs, targets, options, parallel, () => progress?.Report(new TrainingProgress("cross-validation", Interlocked.Increment(ref done), total)));
+        jobs.AddRange(outerJobs);
+
+        // 4. The nested predictions, the baseline and the heuristic on the same folds.
+        var nested = NewMatrix(repeats, n);
+        var baseline = NewMatrix(repeats, n);
+        var heuristic = NewMatrix(repeats, n);
+        string? heuristicNote = null;
+        foreach (var fold in outer)
+        {
             foreach (var job in jobs.Where(j => j.Fold == fold && j.Inner < 0))
             {
                 for (var p = 0; p < job.TestRows.Length; p++)
                 {
                     var prediction = range.Clamp(job.Predictions[p]);
-                    perConfig[job.Config][fold.Repeat][job.TestRows[p]] = prediction;
-                    if (job.Config == best)
-                    {
-                        nested[fold.Repeat][job.TestRows[p]] = prediction;
-                    }
+                    nested[fold.Repeat][job.TestRows[p]] = prediction;
                 }
             }
 
@@ -175,16 +179,12 @@ public static class ModelTrainer
             heuristicNote = "not requested";
         }
 
-        // 4. Metrics pooled over repeats.
+        // 5. Metrics pooled over repeats.
         var actualAll = Pool(repeats, r => targets);
         var cv = RegressionMetrics.Compute(actualAll, Pool(repeats, r => nested[r]), tolerances);
         var baseMetrics = RegressionMetrics.Compute(actualAll, Pool(repeats, r => baseline[r]), tolerances);
         var heurMetrics = heuristicNote is null ? RegressionMetrics.Compute(actualAll, Pool(repeats, r => heuristic[r]), tolerances) : null;
-        var scores = configs.Select((config, c) =>
-        {
-            var m = RegressionMetrics.Compute(actualAll, Pool(repeats, r => perConfig[c][r]), tolerances);
-            return new ConfigScore(config, m.Mae, m.Rmse, chosenCount[c]);
-        }).ToList();
+        var scores = configs.Select((config, c) => new ConfigScore(config, innerRows[c] > 0 ? innerErrors[c] / innerRows[c] : cv.Mae, chosenCount[c])).ToList();
 
         RegressionMetrics? outsideCv = null, outsideBase = null;
         if (checks.IdenticalGroupRows.Count > 0)
@@ -198,7 +198,7 @@ public static class ModelTrainer
             }
         }
 
-        // 5. Calibration: measured on each fold with a calibration fitted on the other folds' residuals, then fitted on all.
+        // 6. Calibration: measured on each fold with a calibration fitted on the other folds' residuals, then fitted on all.
         var lower = new double[n];
         var upper = new double[n];
         var confidence = new double[n];
@@ -233,7 +233,7 @@ public static class ModelTrainer
         finalCalibration.MeasuredCoverage = intervalCoverage;
         finalCalibration.CalibrationError = calibrationError;
 
-        // 6. Refit the configuration with the best cross-validated MAE on all rows.
+        // 7. Refit the configuration with the best cross-validated MAE on all rows.
         var chosen = scores.MinBy(s => s.Mae)!.Config;
         progress?.Report(new TrainingProgress("final fit", 0, 1));
         var features = Featurizer.Build(data, options.Featurizer);
@@ -375,7 +375,7 @@ public static class ModelTrainer
             ["baselineOutsideIdenticalGroup"] = outsideBase is null ? null : Describe(outsideBase, null),
             ["intervalCoverage"] = coverage,
             ["calibrationError"] = calibrationError,
-            ["configurations"] = scores.Select(s => new { name = s.Config.Name, mae = s.Mae, rmse = s.Rmse, timesChosen = s.TimesChosen }).ToList(),
+            ["configurations"] = scores.Select(s => new { name = s.Config.Name, innerCvMae = s.Mae, timesChosen = s.TimesChosen }).ToList(),
         };
         return JsonSerializer.SerializeToElement(root, ModelManifest.SerializerOptions);
     }
@@ -396,6 +396,21 @@ public static class ModelTrainer
         }
 
         return result;
+    }
+
+    private static void RunJobs(List<FitJob> jobs, IReadOnlyList<TrainerConfig> configs, IReadOnlyList<double> targets, TrainingOptions options, ParallelOptions parallel, Action onDone)
+    {
+        // Longest first (trees before the linear model) keeps every core busy to the end.
+        Parallel.ForEach(jobs.OrderByDescending(j => Cost(configs[j.Config])), parallel, job =>
+        {
+            var seed = unchecked((options.Seed * 7919) + (job.Fold.Repeat * 104729) + (job.Fold.Index * 1299709) + (job.Config * 15485863) + job.Inner + 1);
+            var context = new MLContext(seed);
+            var trainView = MlNetModels.LabeledView(context, job.Fold.Matrix, job.Fold.Width, targets, job.TrainRows);
+            var model = MlNetModels.Fit(context, configs[job.Config], trainView, seed);
+            var testView = MlNetModels.LabeledView(context, job.Fold.Matrix, job.Fold.Width, targets, job.TestRows);
+            job.Predictions = MlNetModels.Score(model, testView);
+            onDone();
+        });
     }
 
     private static int[] Assign(int n, int folds, int seed)

@@ -25,7 +25,7 @@ public sealed class TrainingResult
     /// <summary>Gets the configuration refitted on all rows (the best by cross-validated MAE).</summary>
     public required TrainerConfig Chosen { get; init; }
 
-    /// <summary>Gets every searched configuration with its (non-nested) cross-validated scores and how often the inner search picked it.</summary>
+    /// <summary>Gets every searched configuration with its inner cross-validated MAE and how often the inner search picked it.</summary>
     public required IReadOnlyList<ConfigScore> Configurations { get; init; }
 
     /// <summary>Gets the nested cross-validation metrics: the configuration is chosen inside each outer training fold.</summary>
@@ -70,10 +70,9 @@ public sealed class TrainingResult
 
 /// <summary>One searched configuration and how it did.</summary>
 /// <param name="Config">The configuration.</param>
-/// <param name="Mae">Its cross-validated MAE (each outer fold's model fitted on that fold's training rows).</param>
-/// <param name="Rmse">Its cross-validated RMSE.</param>
+/// <param name="Mae">Its inner cross-validated MAE, pooled over all outer training folds; the lowest is refitted on all rows.</param>
 /// <param name="TimesChosen">How many outer folds' inner search picked it.</param>
-public sealed record ConfigScore(TrainerConfig Config, double Mae, double Rmse, int TimesChosen);
+public sealed record ConfigScore(TrainerConfig Config, double Mae, int TimesChosen);
 
 /// <summary>Out-of-fold predictions: every row predicted by a model that did not see it.</summary>
 public sealed class OutOfFoldPredictions

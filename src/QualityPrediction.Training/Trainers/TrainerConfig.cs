@@ -35,10 +35,11 @@ public sealed record TrainerConfig(string Name, TrainerKind Kind, IReadOnlyDicti
     public Dictionary<string, string> ParametersAsText() =>
         Parameters.ToDictionary(p => p.Key, p => p.Value.ToString("R", CultureInfo.InvariantCulture), StringComparer.Ordinal);
 
-    /// <summary>Returns the configurations <c>--trainer</c> searches: a small space per trainer, and for <c>auto</c> a linear model and three boosted-tree settings.</summary>
+    /// <summary>Returns the configurations <c>--trainer</c> searches: one configuration per trainer, and for <c>auto</c> a linear model and two or three LightGBM settings.</summary>
     /// <param name="trainer">The trainer, or <see langword="null"/> for the automatic search.</param>
+    /// <param name="hasCategorical">Whether the data has categorical features; the automatic search then adds small-leaf boosting, which suits one-hot context.</param>
     /// <returns>The configurations.</returns>
-    public static IReadOnlyList<TrainerConfig> SearchSpace(TrainerKind? trainer)
+    public static IReadOnlyList<TrainerConfig> SearchSpace(TrainerKind? trainer, bool hasCategorical = false)
     {
         var sdca = new TrainerConfig("sdca", TrainerKind.Sdca, new Dictionary<string, double> { ["l2"] = 1e-4, ["iterations"] = 200 });
         var lgbWide = new TrainerConfig("lightgbm-31l-500i", TrainerKind.LightGbm, new Dictionary<string, double>
@@ -64,7 +65,7 @@ public sealed record TrainerConfig(string Name, TrainerKind Kind, IReadOnlyDicti
 
         return trainer switch
         {
-            null => [sdca, lgbWide, lgbDeep, lgbSmall],
+            null => hasCategorical ? [sdca, lgbWide, lgbDeep, lgbSmall] : [sdca, lgbWide, lgbDeep],
             TrainerKind.Sdca => [sdca],
             TrainerKind.FastTree => [fastTree],
             TrainerKind.FastForest => [forest],
