@@ -125,6 +125,9 @@ public sealed class ModelPredictor : IQualityPredictor, IDisposable
     /// <summary>Gets a snapshot of the predictor's state.</summary>
     public ModelStatus Status => Volatile.Read(ref _status);
 
+    /// <summary>Gets whether <see cref="Dispose"/> was called.</summary>
+    internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
     /// <summary>Gets the live model, for tests.</summary>
     internal LoadedModel? CurrentModel => Volatile.Read(ref _current);
 

@@ -12,6 +12,7 @@ public sealed class ModelPredictorFactory : IModelPredictorFactory
     private readonly IModelRuntime[] _runtimes;
     private readonly TimeProvider _timeProvider;
     private readonly ILoggerFactory? _loggerFactory;
+    private readonly List<ModelPredictor> _created = [];
 
     /// <summary>Creates the factory.</summary>
     /// <param name="runtimes">The registered runtimes.</param>
@@ -29,6 +30,19 @@ public sealed class ModelPredictorFactory : IModelPredictorFactory
     /// <summary>Gets the formats of the registered runtimes.</summary>
     public IReadOnlyList<string> Formats => [.. _runtimes.Select(r => r.Format)];
 
+    /// <summary>Gets the predictors this factory created that are not disposed, e.g. for health checks, status pages, or to await their first load at start.</summary>
+    public IReadOnlyList<ModelPredictor> Predictors
+    {
+        get
+        {
+            lock (_created)
+            {
+                _created.RemoveAll(p => p.IsDisposed);
+                return [.. _created];
+            }
+        }
+    }
+
     /// <inheritdoc />
     /// <returns>A <see cref="ModelPredictor"/> that is loading in the background.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
@@ -41,5 +55,15 @@ public sealed class ModelPredictorFactory : IModelPredictorFactory
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The options have no name or path.</exception>
     /// <exception cref="InvalidOperationException">No runtime is registered, or none has the format <see cref="ModelOptions.Runtime"/> names.</exception>
-    public ModelPredictor CreatePredictor(ModelOptions options) => new(options, _runtimes, _timeProvider, _loggerFactory);
+    public ModelPredictor CreatePredictor(ModelOptions options)
+    {
+        var predictor = new ModelPredictor(options, _runtimes, _timeProvider, _loggerFactory);
+        lock (_created)
+        {
+            _created.RemoveAll(p => p.IsDisposed);
+            _created.Add(predictor);
+        }
+
+        return predictor;
+    }
 }

@@ -122,10 +122,12 @@ public sealed class ModelPredictorTests
         using var champion = await Predictors.LoadAsync(Path.Combine(registry, "numeric@champion"), "onnx");
         using var challenger = await Predictors.LoadAsync(Path.Combine(registry, "numeric@challenger"), "onnx");
         using var missing = await Predictors.LoadAsync(Path.Combine(registry, "numeric@production"), "onnx");
+        using var pinned = await Predictors.LoadAsync(Path.Combine(registry, "numeric@0002"), "mlnet");
         Assert.Multiple(() =>
         {
             Assert.That(champion.Status.Version, Is.EqualTo("0001"));
             Assert.That(challenger.Status.Version, Is.EqualTo("0002"));
+            Assert.That(pinned.Status.Version, Is.EqualTo("0002"), pinned.Status.LastError);
             Assert.That(missing.Status.State, Is.EqualTo(ModelLoadState.Failed));
             Assert.That(missing.Status.LastError, Does.Contain("aliases.json").And.Contain("'production' is not defined"));
         });

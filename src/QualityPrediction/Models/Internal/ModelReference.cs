@@ -5,7 +5,7 @@ namespace QualityPrediction.Models.Internal;
 /// <summary>
 /// A configured model path: either a manifest file (<c>NAME.model.json</c>) or a registry reference
 /// <c>DIR/NAME@alias</c>, which resolves through <c>DIR/NAME/aliases.json</c> (<c>{"champion":"0003"}</c>)
-/// to <c>DIR/NAME/versions/0003/NAME.model.json</c>.
+/// to <c>DIR/NAME/versions/0003/NAME.model.json</c>; <c>DIR/NAME@0003</c> names the version directly.
 /// </summary>
 internal sealed class ModelReference
 {
@@ -37,7 +37,7 @@ internal sealed class ModelReference
     /// <summary>Parses a configured path; relative paths are relative to <paramref name="baseDirectory"/>.</summary>
     public static ModelReference Parse(string configured, string baseDirectory)
     {
-        var full = System.IO.Path.GetFullPath(configured, baseDirectory);
+        var full = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(configured, baseDirectory));
         var fileName = System.IO.Path.GetFileName(full);
         var at = fileName.LastIndexOf('@');
         if (at <= 0 || fileName.EndsWith(ModelManifest.FileSuffix, StringComparison.OrdinalIgnoreCase))
@@ -46,9 +46,15 @@ internal sealed class ModelReference
         }
 
         var name = fileName[..at];
-        var alias = fileName[(at + 1)..];
+        var selector = fileName[(at + 1)..];
         var modelDirectory = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(full)!, name);
-        return new ModelReference(modelDirectory, System.IO.Path.Combine(modelDirectory, "aliases.json"), alias, name);
+        if (selector.Length >= 4 && selector.AsSpan().IndexOfAnyExceptInRange('0', '9') < 0)
+        {
+            // DIR/NAME@0003 names a version directly (the registry's version folders are four or more digits).
+            return new ModelReference(System.IO.Path.Combine(modelDirectory, "versions", selector, name + ModelManifest.FileSuffix), null, null, name);
+        }
+
+        return new ModelReference(modelDirectory, System.IO.Path.Combine(modelDirectory, "aliases.json"), selector, name);
     }
 
     /// <summary>Returns the manifest path, reading the alias file for a registry reference.</summary>

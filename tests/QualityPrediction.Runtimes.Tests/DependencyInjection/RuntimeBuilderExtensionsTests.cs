@@ -1,0 +1,125 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using QualityPrediction.MLNet;
+using QualityPrediction.Models;
+using QualityPrediction.Onnx;
+using QualityPrediction.Runtimes.Tests.TestSupport;
+
+namespace QualityPrediction.Runtimes.Tests.DependencyInjection;
+
+[TestFixture]
+public sealed class RuntimeBuilderExtensionsTests
+{
+    [Test]
+    public void AddOnnxModel_ComposedPredictorAnswersFromTheModel()
+    {
+        var services = new ServiceCollection();
+        services.AddQualityPrediction().AddOnnxModel("quality", Fixtures.Numeric.ManifestPath, o => o.WatchForChanges = false);
+        using var provider = services.BuildServiceProvider();
+
+        var predictor = provider.GetRequiredService<IQualityPredictor>();
+        var result = predictor.Predict(Fixtures.Numeric.HoldOut[0]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Source, Is.EqualTo(PredictionSource.Model));
+            Assert.That(result.ModelName, Is.EqualTo("quality"));
+            Assert.That(result.ModelVersion, Is.EqualTo("0001"));
+        });
+    }
+
+    [Test]
+    public async Task AddMLNetModel_ComposedPredictorAnswersFromTheModelOnceLoaded()
+    {
+        var services = new ServiceCollection();
+        services.AddQualityPrediction().AddMLNetModel("quality", Fixtures.Categorical.ManifestPath, o => o.WatchForChanges = false);
+        await using var provider = services.BuildServiceProvider();
+
+        // A host warms up at start: resolve the predictor, then await its model members' first load.
+        var predictor = provider.GetRequiredService<IQualityPredictor>();
+        var member = ((ModelPredictorFactory)provider.GetRequiredService<IModelPredictorFactory>()).Predictors.Single();
+        await member.WaitForInitialLoadAsync();
+
+        var result = await predictor.PredictAsync(Fixtures.Categorical.HoldOut[0]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(member.Status.Runtime, Is.EqualTo("mlnet"));
+            Assert.That(result.Source, Is.EqualTo(PredictionSource.Model));
+        });
+    }
+
+    [Test]
+    public void ModelsFromConfiguration_InferTheRuntime()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["QualityPrediction:Models:0:Name"] = "quality",
+            ["QualityPrediction:Models:0:Path"] = Fixtures.Numeric.ManifestPath,
+            ["QualityPrediction:Models:0:WatchForChanges"] = "false",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddQualityPrediction(configuration.GetSection("QualityPrediction")).AddOnnxRuntime().AddMLNetRuntime();
+        using var provider = services.BuildServiceProvider();
+
+        var result = provider.GetRequiredService<IQualityPredictor>().Predict(Fixtures.Numeric.HoldOut[0]);
+        var factory = (ModelPredictorFactory)provider.GetRequiredService<IModelPredictorFactory>();
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Source, Is.EqualTo(PredictionSource.Model));
+            Assert.That(factory.Formats, Is.EquivalentTo(new[] { "onnx", "mlnet" }));
+        });
+    }
+
+    [Test]
+    public void MissingModel_FallsBackToTheHeuristicAndSaysWhy()
+    {
+        var services = new ServiceCollection();
+        services.AddQualityPrediction().AddOnnxModel("quality", Path.Combine(Fixtures.NewFolder("di-missing"), "gone.model.json"), o => o.WatchForChanges = false);
+        using var provider = services.BuildServiceProvider();
+
+        var result = provider.GetRequiredService<IQualityPredictor>().Predict(new PredictionContext { ["provider"] = "openai" });
+        var member = result.Members.Single(m => m.Name == "quality");
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Source, Is.Not.EqualTo(PredictionSource.Model));
+            Assert.That(member.Status, Is.EqualTo(MemberStatus.NotLoaded));
+            Assert.That(member.Reason, Does.Contain("gone.model.json"));
+        });
+    }
+
+    [Test]
+    public void RegisteringTwice_AddsEachRuntimeOnce()
+    {
+        var services = new ServiceCollection();
+        services.AddQualityPrediction()
+            .AddOnnxModel("a", Fixtures.Numeric.ManifestPath)
+            .AddOnnxModel("b", Fixtures.Numeric.ManifestPath)
+            .AddMLNetRuntime()
+            .AddMLNetRuntime();
+
+        var runtimes = services.Where(d => d.ServiceType == typeof(IModelRuntime)).Select(d => d.ImplementationType).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(runtimes, Is.EquivalentTo(new[] { typeof(OnnxModelRuntime), typeof(MLNetModelRuntime) }));
+            Assert.That(services.Count(d => d.ServiceType == typeof(IModelPredictorFactory)), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public void AddOnnxModel_AddsTheModelToTheNamedOptions()
+    {
+        var services = new ServiceCollection();
+        services.AddQualityPrediction("ranker").AddOnnxModel("quality", "models/quality.model.json", o => o.Weight = 2);
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<QualityPredictionOptions>>();
+        var model = options.Get("ranker").Models.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(model.Name, Is.EqualTo("quality"));
+            Assert.That(model.Runtime, Is.EqualTo("onnx"));
+            Assert.That(model.Weight, Is.EqualTo(2));
+            Assert.That(options.Get(Microsoft.Extensions.Options.Options.DefaultName).Models, Is.Empty);
+        });
+    }
+}
