@@ -93,13 +93,14 @@ public sealed class IncrementalDataset : IAsyncDisposable
         }
 
         var output = new FileStream(outputPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
-        if (output.Length < bytes)
+        var length = output.Length;
+        if (length < bytes)
         {
             output.Dispose();
-            throw new InvalidDataException($"Dataset '{outputPath}' holds {output.Length} bytes but its watermark '{watermarkPath}' records {bytes}; the file was changed by hand. Delete the watermark to collect again from the start.");
+            throw new InvalidDataException($"Dataset '{outputPath}' holds {length} bytes but its watermark '{watermarkPath}' records {bytes}; the file was changed by hand. Delete the watermark to collect again from the start.");
         }
 
-        if (watermark is null && bytes == 0 && output.Length > 0)
+        if (watermark is null && bytes == 0 && length > 0)
         {
             output.Dispose();
             throw new InvalidDataException($"Dataset '{outputPath}' already exists without a watermark; collect into a new file, or delete it to start over.");

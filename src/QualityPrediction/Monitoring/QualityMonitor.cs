@@ -46,6 +46,7 @@ public sealed class QualityMonitor : IPredictionObserver
     private readonly ConcurrentDictionary<string, double> _tolerances = new(StringComparer.Ordinal);
     private readonly HealthRing _health;
     private readonly ConcurrentDictionary<string, ModelStatus> _models = new(StringComparer.Ordinal);
+    private readonly List<Func<IEnumerable<ModelStatus>>> _statusSources = [];
     private readonly Counter<long>? _outcomesCounter;
     private long _predictions;
     private long _outcomes;
@@ -103,6 +104,18 @@ public sealed class QualityMonitor : IPredictionObserver
         if (status.IsLive && status.Manifest is { } manifest && !_drift.ContainsKey((manifest.Name, manifest.Version)))
         {
             RegisterModel(manifest);
+        }
+    }
+
+    /// <summary>Adds a source of model statuses (e.g. the model predictor factory's predictors) that is read at every snapshot and health check, as if each status were passed to <see cref="ReportModelStatus"/>.</summary>
+    /// <param name="source">Returns the current statuses; an exception it throws is ignored.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
+    public void AddModelStatusSource(Func<IEnumerable<ModelStatus>> source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        lock (_statusSources)
+        {
+            _statusSources.Add(source);
         }
     }
 
@@ -168,6 +181,7 @@ public sealed class QualityMonitor : IPredictionObserver
     /// <returns>The snapshot.</returns>
     public MonitorSnapshot GetSnapshot()
     {
+        RefreshModelStatuses();
         var now = _timeProvider.GetUtcNow();
         DateTimeOffset? notBefore = _options.WindowDuration is { } duration ? now - duration : null;
         var metrics = _windows
@@ -275,6 +289,31 @@ public sealed class QualityMonitor : IPredictionObserver
         return problems.Count > 0
             ? HealthCheckResult.Degraded(string.Join("; ", problems) + ".", data: data)
             : HealthCheckResult.Healthy(recent.Count == 0 ? "No recent predictions." : $"{recent.Count} recent predictions, {snapshot.Outcomes} outcomes.", data);
+    }
+
+    private void RefreshModelStatuses()
+    {
+        Func<IEnumerable<ModelStatus>>[] sources;
+        lock (_statusSources)
+        {
+            sources = [.. _statusSources];
+        }
+
+        foreach (var source in sources)
+        {
+            try
+            {
+                foreach (var status in source())
+                {
+                    ReportModelStatus(status);
+                }
+            }
+#pragma warning disable CA1031 // A status source must never break a snapshot or a health check.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }
     }
 
     private static void ThrowIfNotFinite(double observed)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using QualityPrediction.DependencyInjection;
 using QualityPrediction.Feedback;
+using QualityPrediction.Models;
 using QualityPrediction.Monitoring;
 using QualityPrediction.Monitoring.Internal;
 
@@ -17,6 +18,7 @@ public static class QualityPredictionMonitoringBuilderExtensions
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Configures windows and thresholds.</param>
+    /// <remarks>When the model predictor factory is registered, the monitor reads its predictors' load states at every snapshot and health check: a failed load makes health Degraded, and each live model's manifest becomes a drift baseline.</remarks>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
     public static IQualityPredictionBuilder AddQualityMonitor(this IQualityPredictionBuilder builder, Action<QualityMonitorOptions>? configure = null)
@@ -31,10 +33,19 @@ public static class QualityPredictionMonitoringBuilderExtensions
         }
 
         options.ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton(sp => new QualityMonitor(
-            sp.GetRequiredService<IOptions<QualityMonitorOptions>>().Value,
-            sp.GetService<TimeProvider>(),
-            sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton(sp =>
+        {
+            var monitor = new QualityMonitor(
+                sp.GetRequiredService<IOptions<QualityMonitorOptions>>().Value,
+                sp.GetService<TimeProvider>(),
+                sp.GetService<IMeterFactory>());
+            if (sp.GetService<IModelPredictorFactory>() is ModelPredictorFactory factory)
+            {
+                monitor.AddModelStatusSource(() => factory.Predictors.Select(p => p.Status));
+            }
+
+            return monitor;
+        });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPredictionObserver, QualityMonitor>(sp => sp.GetRequiredService<QualityMonitor>()));
         services.TryAddSingleton<QualityMonitorHealthCheck>();
         AddOutcomeReporter(services);

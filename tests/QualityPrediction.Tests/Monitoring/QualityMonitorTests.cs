@@ -235,6 +235,21 @@ public class QualityMonitorTests
     }
 
     [Test]
+    public void Reads_model_statuses_from_a_status_source_at_each_health_check()
+    {
+        var monitor = new QualityMonitor(new QualityMonitorOptions(), _time);
+        var state = ModelLoadState.Loaded;
+        monitor.AddModelStatusSource(() => [new ModelStatus { Name = "onnx", State = state, Path = "m", LastError = state == ModelLoadState.Degraded ? "bad hash" : null, Version = "0001" }]);
+        Assert.That(monitor.CheckHealth().Status, Is.EqualTo(HealthStatus.Healthy));
+        state = ModelLoadState.Degraded;
+        var health = monitor.CheckHealth();
+        Assert.That(health.Status, Is.EqualTo(HealthStatus.Degraded));
+        Assert.That(health.Description, Does.Contain("failed to reload and still serves version 0001 (bad hash)"));
+        monitor.AddModelStatusSource(() => throw new InvalidOperationException("a broken source is ignored"));
+        Assert.That(monitor.CheckHealth().Status, Is.EqualTo(HealthStatus.Degraded));
+    }
+
+    [Test]
     public void Health_is_degraded_when_error_or_drift_pass_their_thresholds()
     {
         var monitor = new QualityMonitor(new QualityMonitorOptions { MaxMeanAbsoluteError = 5, MinOutcomes = 3 }, _time);
