@@ -23,7 +23,7 @@ namespace QualityPrediction.Feedback;
 /// <para><b>Shutdown:</b> <see cref="DisposeAsync"/> (or <see cref="IHostedService.StopAsync"/>) stops accepting records,
 /// writes what is queued, and spills it when the store fails.</para>
 /// </remarks>
-public sealed class FeedbackWriter : IAsyncDisposable, IHostedService
+public sealed class FeedbackWriter : IAsyncDisposable, IDisposable, IHostedService
 {
     /// <summary>The name of the counter of records dropped because the queue was full.</summary>
     public const string DroppedCounterName = "quality_prediction.feedback.dropped";
@@ -177,6 +177,9 @@ public sealed class FeedbackWriter : IAsyncDisposable, IHostedService
         await _loop.ConfigureAwait(false);
         _spill.Dispose();
     }
+
+    /// <summary>Stops accepting records and waits (blocking) until what is queued is persisted; prefer <see cref="DisposeAsync"/>.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private bool Enqueue(FeedbackItem item)
     {
