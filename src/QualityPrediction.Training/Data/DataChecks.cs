@@ -21,10 +21,13 @@ public sealed class DataCheckReport
     /// <summary>Gets the numeric features that nearly equal the target (|correlation| ≥ 0.98, or equal on ≥ 95% of rows): likely leaks.</summary>
     public IReadOnlyList<string> TargetLikeFeatures { get; init; } = [];
 
-    /// <summary>Gets the size of the largest group of rows sharing one identical feature vector.</summary>
+    /// <summary>Gets the size of the largest group of rows sharing one identical feature vector (all features).</summary>
     public int LargestIdenticalGroup { get; init; }
 
-    /// <summary>Gets the indices of the rows in the largest identical group, when it is flagged (see <see cref="Warnings"/>).</summary>
+    /// <summary>Gets the size of the largest group of rows sharing one identical vector of numeric features.</summary>
+    public int LargestIdenticalNumericGroup { get; init; }
+
+    /// <summary>Gets the indices of the rows in the largest flagged identical group (all features, or numeric features when that group is larger), when one is flagged (at least 10 rows and 5%).</summary>
     public IReadOnlyList<int> IdenticalGroupRows { get; init; } = [];
 
     /// <summary>Gets the target's summary: min, max, mean, standard deviation and the number of distinct values.</summary>
@@ -159,14 +162,46 @@ public static class DataChecks
             }
         }
 
+        // The same on the numeric features alone: rows that differ only in a category or two are just as uninformative.
+        var numericGroups = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var numericColumns = data.Columns.Where(col => col.Kind == FeatureKind.Numeric).Select(col => col.Name).ToArray();
+        for (var i = 0; numericColumns.Length > 0 && i < n; i++)
+        {
+            key.Clear();
+            foreach (var name in numericColumns)
+            {
+                key.Append(data.Contexts[i].TryGetNumber(name, out var x) ? x.ToString("R", c) : "?").Append('\u001e');
+            }
+
+            var features = key.ToString();
+            if (!numericGroups.TryGetValue(features, out var rows))
+            {
+                numericGroups[features] = rows = [];
+            }
+
+            rows.Add(i);
+        }
+
         var largest = groups.Values.MaxBy(g => g.Count) ?? [];
+        var largestNumeric = numericGroups.Values.MaxBy(g => g.Count) ?? [];
         IReadOnlyList<int> flagged = [];
         if (largest.Count >= 10 && largest.Count >= 0.05 * n)
         {
             flagged = largest;
-            var targets = largest.Select(i => data.Targets[i]).ToList();
-            var mean = targets.Average();
-            warnings.Add(string.Create(c, $"{largest.Count} rows ({(double)largest.Count / n:P1}) share one identical feature vector (first at {data.Locations[largest[0]]}); their targets range {targets.Min():G6}–{targets.Max():G6} (mean {mean:F2}), which no model can tell apart. Metrics below are also reported on the other {n - largest.Count} rows."));
+            warnings.Add(DescribeGroup(data, largest, "feature vector"));
+        }
+
+        if (largestNumeric.Count > largest.Count && largestNumeric.Count >= 10 && largestNumeric.Count >= 0.05 * n)
+        {
+            flagged = largestNumeric;
+            var first = data.Contexts[largestNumeric[0]];
+            var shown = string.Join(", ", numericColumns.Select(name => first.TryGetNumber(name, out var x) ? string.Create(c, $"{name}={x:G6}") : $"{name} missing"));
+            warnings.Add(DescribeGroup(data, largestNumeric, $"numeric feature vector ({shown})"));
+        }
+
+        if (flagged.Count > 0)
+        {
+            warnings.Add(string.Create(c, $"metrics are also reported on the {n - flagged.Count} rows outside the largest identical group."));
         }
 
         if (duplicates > 0)
@@ -195,11 +230,18 @@ public static class DataChecks
             DuplicateRows = duplicates,
             TargetLikeFeatures = leaks,
             LargestIdenticalGroup = largest.Count,
+            LargestIdenticalNumericGroup = largestNumeric.Count,
             IdenticalGroupRows = flagged,
             Target = (all.Min(), all.Max(), tMean, tSd, distinct),
             TargetValues = values,
             Warnings = warnings,
         };
+    }
+
+    private static string DescribeGroup(TrainingData data, List<int> group, string what)
+    {
+        var targets = group.Select(i => data.Targets[i]).ToList();
+        return string.Create(CultureInfo.InvariantCulture, $"{group.Count} rows ({(double)group.Count / data.Count:P1}) share one identical {what}, first at {data.Locations[group[0]]}; their targets range {targets.Min():G6}–{targets.Max():G6} (mean {targets.Average():F2}), which no model can tell apart.");
     }
 
     private static double Correlation(List<double> x, List<double> y)
