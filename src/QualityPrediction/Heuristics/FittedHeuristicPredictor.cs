@@ -10,7 +10,9 @@ namespace QualityPrediction.Heuristics;
 /// <see cref="QualityPredictionResult.Basis"/> names the level that answered, e.g. <c>model:gpt-4o-mini</c>,
 /// <c>provider:openai</c> or <c>global</c>; the confidence (<see cref="ConfidenceKind.Calibrated"/>, from in-sample
 /// residuals) and the interval come from that level's residual statistics. Thread-safe; the hot path only allocates
-/// the result.
+/// the result. <see cref="QualityPredictionResult.PredictionId"/> is left empty: the composed predictor
+/// (<see cref="Ensemble.EnsemblePredictor"/>) assigns the id that outcomes are reported against, so the (comparatively
+/// costly) GUID is generated once per prediction.
 /// </remarks>
 public sealed class FittedHeuristicPredictor : IQualityPredictor
 {
@@ -23,7 +25,7 @@ public sealed class FittedHeuristicPredictor : IQualityPredictor
 
     /// <summary>Creates the predictor.</summary>
     /// <param name="model">The fitted model.</param>
-    /// <param name="timeProvider">Stamps <see cref="QualityPredictionResult.Timestamp"/> and <see cref="QualityPredictionResult.PredictionId"/>; defaults to <see cref="TimeProvider.System"/>.</param>
+    /// <param name="timeProvider">Stamps <see cref="QualityPredictionResult.Timestamp"/>; defaults to <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is <see langword="null"/>.</exception>
     public FittedHeuristicPredictor(FittedHeuristicModel model, TimeProvider? timeProvider = null)
     {
@@ -71,7 +73,6 @@ public sealed class FittedHeuristicPredictor : IQualityPredictor
         }
 
         score = _range.Clamp(score);
-        var now = _timeProvider.GetUtcNow();
         return new QualityPredictionResult
         {
             Score = score,
@@ -82,8 +83,7 @@ public sealed class FittedHeuristicPredictor : IQualityPredictor
             ModelName = Name,
             ModelVersion = Model.Version,
             Basis = node.Basis,
-            PredictionId = Guid.CreateVersion7(now),
-            Timestamp = now,
+            Timestamp = _timeProvider.GetUtcNow(),
         };
     }
 

@@ -12,6 +12,8 @@ namespace QualityPrediction.Heuristics;
 /// the interval is the score ± <see cref="HeuristicRules.IntervalHalfWidth"/>, clamped, with no coverage claimed (0).
 /// The rules are copied at construction; later changes to the <see cref="HeuristicRules"/> instance have no effect.
 /// A missing feature, or a category without an adjustment, adds nothing. Thread-safe.
+/// <see cref="QualityPredictionResult.PredictionId"/> is left empty: the composed predictor
+/// (<see cref="Ensemble.EnsemblePredictor"/>) assigns the id that outcomes are reported against.
 /// </remarks>
 public sealed class RuleBasedHeuristicPredictor : IQualityPredictor
 {
@@ -30,7 +32,7 @@ public sealed class RuleBasedHeuristicPredictor : IQualityPredictor
     /// <param name="rules">The rules.</param>
     /// <param name="range">The score range; scores and intervals are clamped to it.</param>
     /// <param name="tolerance">The tolerance the confidence refers to (kept for reference; the configured confidence is reported as is).</param>
-    /// <param name="timeProvider">Stamps <see cref="QualityPredictionResult.Timestamp"/> and <see cref="QualityPredictionResult.PredictionId"/>; defaults to <see cref="TimeProvider.System"/>.</param>
+    /// <param name="timeProvider">Stamps <see cref="QualityPredictionResult.Timestamp"/>; defaults to <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="rules"/> or one of its dictionaries is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The range is invalid, the tolerance is not positive, or a rule value is not finite, the confidence is outside [0, 1], or the half-width is negative.</exception>
     public RuleBasedHeuristicPredictor(HeuristicRules rules, ScoreRange range, double tolerance, TimeProvider? timeProvider = null)
@@ -111,7 +113,6 @@ public sealed class RuleBasedHeuristicPredictor : IQualityPredictor
         }
 
         score = _range.Clamp(score);
-        var now = _timeProvider.GetUtcNow();
         return new QualityPredictionResult
         {
             Score = score,
@@ -121,8 +122,7 @@ public sealed class RuleBasedHeuristicPredictor : IQualityPredictor
             Source = PredictionSource.Heuristic,
             ModelName = Name,
             Basis = BasisName,
-            PredictionId = Guid.CreateVersion7(now),
-            Timestamp = now,
+            Timestamp = _timeProvider.GetUtcNow(),
         };
     }
 

@@ -13,21 +13,19 @@ public sealed class FittedHeuristicPredictorTests
     }
 
     [Test]
-    public void Results_carry_source_name_version_id_and_timestamp()
+    public void Results_carry_source_name_version_and_timestamp_but_leave_the_id_to_the_ensemble()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
         var model = Fit();
         var predictor = new FittedHeuristicPredictor(model, time);
 
         var first = predictor.Predict(new PredictionContext().WithProvider("openai"));
-        var second = predictor.Predict(new PredictionContext().WithProvider("openai"));
 
         Assert.That(first.Source, Is.EqualTo(PredictionSource.Heuristic));
         Assert.That(first.ModelName, Is.EqualTo("heuristic"));
         Assert.That(first.ModelVersion, Is.EqualTo(model.Version));
         Assert.That(first.Timestamp, Is.EqualTo(time.GetUtcNow()));
-        Assert.That(first.PredictionId.Version, Is.EqualTo(7));
-        Assert.That(second.PredictionId, Is.Not.EqualTo(first.PredictionId));
+        Assert.That(first.PredictionId, Is.EqualTo(Guid.Empty));
     }
 
     [Test]
