@@ -18,8 +18,8 @@ namespace QualityPrediction.Ranking;
 /// </para>
 /// <para>
 /// Each candidate is chosen with the probability that its draw is the largest; that probability is what
-/// <see cref="GetSelectionProbability"/> reports, computed exactly rather than by Monte-Carlo: in closed form for two
-/// candidates and otherwise by adaptive quadrature of the one-dimensional integral
+/// <see cref="GetSelectionProbability"/> reports, computed rather than estimated by Monte-Carlo: in closed form for two
+/// candidates and otherwise by Gauss–Legendre quadrature of the one-dimensional integral
 /// <c>∫ φ(z) Π_{j≠i} Φ((μ_i + σ_i z − μ_j)/σ_j) dz</c>, with an absolute error below about 1e-9. Point masses at
 /// exactly the same value share their probability equally (the sampler breaks such ties uniformly at random).
 /// </para>
@@ -32,6 +32,8 @@ namespace QualityPrediction.Ranking;
 /// </remarks>
 public sealed class ThompsonSamplingPolicy : RankingPolicy
 {
+    private volatile CoverageQuantile? _lastZ;
+
     /// <summary>Creates the policy.</summary>
     /// <param name="spreadScale">A factor on every fitted standard deviation: a finite number ≥ 0 (1 by default; 0 is greedy with random tie-breaking).</param>
     /// <param name="assumedCoverage">The coverage assumed for an interval that claims none, strictly between 0 and 1 (0.9 by default).</param>
@@ -85,7 +87,7 @@ public sealed class ThompsonSamplingPolicy : RankingPolicy
         }
 
         var coverage = interval.Coverage is > 0 and < 1 ? interval.Coverage : AssumedCoverage;
-        return SpreadScale * halfWidth / NormalDistribution.Quantile(0.5 * (1 + coverage));
+        return SpreadScale * halfWidth / GetZ(coverage);
     }
 
     /// <inheritdoc />
@@ -131,9 +133,25 @@ public sealed class ThompsonSamplingPolicy : RankingPolicy
         return MaximumProbability.Compute(means, deviations, index);
     }
 
+    // Φ⁻¹((1 + c)/2) for the last coverage seen: intervals of one predictor share their coverage, so this rarely misses.
+    private double GetZ(double coverage)
+    {
+        var cached = _lastZ;
+        if (cached is not null && cached.Coverage == coverage)
+        {
+            return cached.Z;
+        }
+
+        var z = NormalDistribution.Quantile(0.5 * (1 + coverage));
+        _lastZ = new CoverageQuantile(coverage, z);
+        return z;
+    }
+
     private static int Check(IReadOnlyList<RankedCandidate> candidates)
     {
         ArgumentNullException.ThrowIfNull(candidates);
         return candidates.Count > 0 ? candidates.Count : throw new ArgumentException("There are no candidates to choose from.", nameof(candidates));
     }
+
+    private sealed record CoverageQuantile(double Coverage, double Z);
 }
