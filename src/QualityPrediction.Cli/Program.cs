@@ -30,6 +30,8 @@ internal static class Program
         EvaluateCommand.Create(),
         RegistryCommand.Create(),
         PromoteCommand.Create(),
+        PredictCommand.Create(),
+        StatusCommand.Create(),
         CollectCommand.Create(),
         MigrateCommand.Create(),
     };
