@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using QualityPrediction;
 using QualityPrediction.DependencyInjection;
@@ -13,8 +14,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <see cref="QualityPredictionOptions.Models"/> entry (created by the <see cref="QualityPrediction.Models.IModelPredictorFactory"/>
 /// that <c>QualityPrediction.Onnx</c> or <c>QualityPrediction.MLNet</c> registers), then the heuristic of
 /// <see cref="QualityPredictionOptions.Heuristic"/>. Options are validated when the host starts. Every registered
-/// <see cref="QualityPrediction.Monitoring.IPredictionObserver"/> sees each prediction. Calling these methods more than once
-/// with the same arguments is harmless.
+/// <see cref="QualityPrediction.Monitoring.IPredictionObserver"/> sees each prediction. In a host, the predictors are built
+/// when the host starts (after option validation), so a broken outcomes file or model configuration stops the start
+/// instead of the first prediction; without a host they are built on first resolution. Calling these methods more than
+/// once with the same arguments is harmless.
 /// </remarks>
 public static class QualityPredictionServiceCollectionExtensions
 {
@@ -64,7 +67,7 @@ public static class QualityPredictionServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configure);
         var builder = AddQualityPrediction(services, name);
-        if (Registrations.Of(services).Add((name, configure)))
+        if (QualityPredictionRegistrations.Of(services).AddSource(name, configure))
         {
             services.Configure(name, configure);
         }
@@ -83,7 +86,7 @@ public static class QualityPredictionServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var builder = AddQualityPrediction(services, name);
         var key = configuration is IConfigurationSection section ? "section:" + section.Path : (object)configuration;
-        if (Registrations.Of(services).Add((name, key)))
+        if (QualityPredictionRegistrations.Of(services).AddSource(name, key))
         {
             services.Configure<QualityPredictionOptions>(name, options => OptionsBinding.Bind(configuration, options));
         }
@@ -95,6 +98,8 @@ public static class QualityPredictionServiceCollectionExtensions
     {
         services.AddOptions();
         services.TryAddSingleton(TimeProvider.System);
+        QualityPredictionRegistrations.Of(services).Names.Add(name);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, QualityPredictionWarmup>());
         services.AddOptionsWithValidateOnStart<QualityPredictionOptions, QualityPredictionOptionsValidator>(name);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QualityPredictionOptions>, QualityPredictionOptionsCustomValidator>());
         services.TryAddKeyedSingleton<IQualityPredictor>(name, static (sp, key) => QualityPredictorComposer.Create(sp, (string)key!));
@@ -102,28 +107,5 @@ public static class QualityPredictionServiceCollectionExtensions
         {
             services.TryAddSingleton<IQualityPredictor>(static sp => sp.GetRequiredKeyedService<IQualityPredictor>(Options.Options.DefaultName));
         }
-    }
-
-    /// <summary>Remembers which configuration sources were already applied, so repeated calls do not apply them twice.</summary>
-    private sealed class Registrations
-    {
-        private readonly HashSet<(string Name, object Key)> _seen = [];
-
-        public static Registrations Of(IServiceCollection services)
-        {
-            foreach (var descriptor in services)
-            {
-                if (descriptor.ServiceType == typeof(Registrations) && descriptor.ImplementationInstance is Registrations existing)
-                {
-                    return existing;
-                }
-            }
-
-            var created = new Registrations();
-            services.AddSingleton(created);
-            return created;
-        }
-
-        public bool Add((string Name, object Key) entry) => _seen.Add(entry);
     }
 }

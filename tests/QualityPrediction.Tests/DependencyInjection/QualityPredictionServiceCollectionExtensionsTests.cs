@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
@@ -253,6 +254,45 @@ public sealed class QualityPredictionServiceCollectionExtensionsTests
         services.Dispose();
 
         Assert.That(factory.Created.Single().Disposed, Is.True);
+    }
+
+    [Test]
+    public async Task Every_registered_predictor_is_built_when_the_host_starts()
+    {
+        var factory = new TestModelFactory();
+        var services = new ServiceCollection();
+        services.AddSingleton<IModelPredictorFactory>(factory);
+        services.AddQualityPrediction("a", o => o.Models.Add(new ModelOptions { Name = "model-a", Path = "a.model.json" }));
+        services.AddQualityPrediction(o => o.Models.Add(new ModelOptions { Name = "model-default", Path = "d.model.json" }));
+        await using var provider = services.BuildServiceProvider();
+        Assert.That(factory.Created, Is.Empty, "nothing is built while registering or building the container");
+
+        foreach (var hosted in provider.GetServices<IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
+        Assert.That(factory.Created.Select(m => m.Name), Is.EquivalentTo(new[] { "model-a", "model-default" }));
+    }
+
+    [Test]
+    public async Task A_broken_outcomes_file_stops_the_start_naming_the_option_and_the_line()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"outcomes-{Guid.NewGuid():N}.jsonl");
+        File.WriteAllLines(path, ["""{"provider":"a","quality":50}""", """{"provider":"b","quality":"n/a"}"""]);
+        try
+        {
+            await using var services = Build($$"""{ "QualityPrediction": { "Heuristic": { "Mode": "Fitted", "OutcomesPath": {{JsonSerializer.Serialize(path)}} } } }""");
+            Start(services);
+
+            var ex = await Assert.ThrowsAsync<InvalidOperationException>(async () => await services.GetServices<IHostedService>().Single().StartAsync(CancellationToken.None));
+
+            Assert.That(ex!.Message, Does.StartWith("QualityPrediction:Heuristic:OutcomesPath").And.Contain($"{path}:2: quality:"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Test]
