@@ -1,0 +1,243 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using QualityPrediction.Feedback;
+using QualityPrediction.PostgreSql;
+using QualityPrediction.Training.Registry;
+
+namespace QualityPrediction.Cli.Commands;
+
+/// <summary>
+/// <c>quality iterate --registry DIR --dataset FILE</c>: collect new outcomes into the dataset, train a new version on it,
+/// compare it with the champion on the rows both were evaluated on, and promote it only when it is better beyond noise.
+/// </summary>
+internal static class IterateCommand
+{
+    public static Command Create()
+    {
+        var registry = new Option<string>("--registry") { Description = "The registry folder.", DefaultValueFactory = _ => "registry" };
+        var name = new Option<string>("--name") { Description = "The model name.", DefaultValueFactory = _ => "quality" };
+        var dataset = new Option<string>("--dataset") { Description = "The accumulated training dataset (JSON lines) that collect appends to and training reads.", Required = true };
+        var data = new Option<string[]>("--data") { Description = "More data files to train on as well (e.g. the original training data); repeat for more.", AllowMultipleArgumentsPerToken = true };
+        var target = new Option<string>("--target") { Description = "The target column.", DefaultValueFactory = _ => "quality" };
+        var variable = PostgreSqlCommandHelpers.ConnectionStringEnvOption();
+        var schema = PostgreSqlCommandHelpers.SchemaOption();
+        var folder = new Option<string?>("--feedback-folder") { Description = "Collect from the embedded feedback store in this folder instead of PostgreSQL." };
+        var skipCollect = new Option<bool>("--skip-collect") { Description = "Train on the dataset as it is (e.g. after `quality collect --table …`)." };
+        var trainer = new Option<string>("--trainer") { Description = "Trainer (auto, sdca, fasttree, fastforest, lightgbm).", DefaultValueFactory = _ => "auto" };
+        trainer.AcceptOnlyFromAmong("auto", "sdca", "fasttree", "fastforest", "lightgbm");
+        var folds = new Option<int>("--folds") { Description = "Outer cross-validation folds.", DefaultValueFactory = _ => 5 };
+        var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
+        var range = new Option<string?>("--range") { Description = "Declared score range MIN,MAX." };
+        var categorical = new Option<string[]>("--categorical") { Description = "Columns to treat as categorical (C,…)." };
+        var ignore = new Option<string[]>("--ignore") { Description = "Columns to leave out (C,…)." };
+        var minRows = new Option<int>("--min-rows") { Description = "Train only when the dataset and data files hold at least this many rows.", DefaultValueFactory = _ => 50 };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Collect, train and compare, but leave the registry unchanged; print the decision." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (training output goes to stderr)." };
+        var command = new Command("iterate", "Collect new outcomes, train a new version, compare it with the champion on the same rows, and promote it only if it is better beyond noise.")
+        {
+            registry, name, dataset, data, target, variable, schema, folder, skipCollect, trainer, folds, seed, range, categorical, ignore, minRows, dryRun, json,
+        };
+
+        command.SetAction((parse, cancellationToken) => PostgreSqlCommandHelpers.Guard(parse, cancellationToken, async ct =>
+        {
+            var stdout = CliHelpers.Out(parse);
+            var stderr = CliHelpers.Err(parse);
+            var asJson = parse.GetValue(json);
+            var info = asJson ? stderr : stdout;
+            var registryDir = parse.GetValue(registry)!;
+            var model = parse.GetValue(name)!;
+            var datasetPath = parse.GetValue(dataset)!;
+            var targetName = parse.GetValue(target)!;
+            var isDryRun = parse.GetValue(dryRun);
+
+            // 1. Collect.
+            CollectResult? collected = null;
+            if (!parse.GetValue(skipCollect))
+            {
+                collected = await CollectAsync(parse.GetValue(folder), parse.GetValue(variable)!, parse.GetValue(schema)!, datasetPath, targetName, ct).ConfigureAwait(false);
+                await info.WriteLineAsync($"Collected {collected.Appended} new rows into {datasetPath} ({collected.Rows} in total).").ConfigureAwait(false);
+            }
+
+            // 2. Enough rows?
+            var files = new List<string>();
+            if (File.Exists(datasetPath) && new FileInfo(datasetPath).Length > 0)
+            {
+                files.Add(datasetPath);
+            }
+
+            files.AddRange(parse.GetValue(data) ?? []);
+            var rows = files.Sum(CountRows);
+            var championBefore = ModelRegistry.ReadAliases(registryDir, model).GetValueOrDefault(ModelRegistry.Champion);
+            if (rows < parse.GetValue(minRows))
+            {
+                var reason = $"not trained: {rows} rows available, fewer than --min-rows {parse.GetValue(minRows)}";
+                await Report(stdout, asJson, collected, rows, null, championBefore, null, false, isDryRun, reason).ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+
+            // 3. Train into the registry (a scratch copy of its champion for a dry run).
+            var scratch = Path.Combine(Path.GetTempPath(), "quality-iterate-" + Guid.NewGuid().ToString("N"));
+            var workRegistry = isDryRun ? Path.Combine(scratch, "registry") : registryDir;
+            try
+            {
+                if (isDryRun)
+                {
+                    PrepareScratchRegistry(registryDir, workRegistry, model, championBefore);
+                }
+
+                var trainArgs = new List<string> { "train", "--target", targetName, "--out", Path.Combine(scratch, "out"), "--name", model, "--registry", workRegistry, "--trainer", parse.GetValue(trainer)!, "--folds", parse.GetValue(folds).ToString(CultureInfo.InvariantCulture), "--seed", parse.GetValue(seed).ToString(CultureInfo.InvariantCulture) };
+                foreach (var file in files)
+                {
+                    trainArgs.Add("--data");
+                    trainArgs.Add(file);
+                }
+
+                AddList(trainArgs, "--categorical", parse.GetValue(categorical));
+                AddList(trainArgs, "--ignore", parse.GetValue(ignore));
+                if (parse.GetValue(range) is { } rangeText)
+                {
+                    trainArgs.Add("--range");
+                    trainArgs.Add(rangeText);
+                }
+
+                var trainOutput = new StringWriter(CultureInfo.InvariantCulture);
+                var code = await Program.RunAsync([.. trainArgs], trainOutput, stderr, ct).ConfigureAwait(false);
+                await info.WriteAsync(trainOutput.ToString()).ConfigureAwait(false);
+                if (code != ExitCodes.Success)
+                {
+                    await stderr.WriteLineAsync($"quality: iterate: training failed (exit code {code}); the registry is unchanged.").ConfigureAwait(false);
+                    return code;
+                }
+
+                // 4. Compare and decide.
+                var version = ModelRegistry.ListVersions(workRegistry, model).Last().Version;
+                ComparisonResult? comparison = null;
+                bool promoted;
+                string decision;
+                if (championBefore is null)
+                {
+                    promoted = true;
+                    decision = $"version {version} is the first version of '{model}' and {(isDryRun ? "would become" : "became")} the champion";
+                }
+                else
+                {
+                    var candidate = ModelRegistry.ReadPredictions(workRegistry, model, version);
+                    var baseline = ModelRegistry.ReadPredictions(workRegistry, model, championBefore);
+                    comparison = candidate is null || baseline is null ? null : ModelRegistry.Compare(candidate, baseline, parse.GetValue(seed));
+                    promoted = comparison is { BetterBeyondNoise: true };
+                    decision = comparison is null
+                        ? $"not promoted: version {version} and champion {championBefore} share fewer than 10 evaluated rows, so they cannot be compared"
+                        : promoted
+                            ? $"{(isDryRun ? "would promote" : "promoted")} version {version} to champion (was {championBefore}): {comparison}"
+                            : $"not promoted: champion stays {championBefore}; version {version} is the challenger: {comparison}";
+                    if (promoted && !isDryRun)
+                    {
+                        ModelRegistry.SetAlias(workRegistry, model, ModelRegistry.Champion, version);
+                    }
+                }
+
+                await Report(stdout, asJson, collected, rows, version, championBefore, comparison, promoted, isDryRun, decision).ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+            finally
+            {
+                if (Directory.Exists(scratch))
+                {
+                    Directory.Delete(scratch, recursive: true);
+                }
+            }
+        }));
+        return command;
+    }
+
+    private static async Task<CollectResult> CollectAsync(string? feedbackFolder, string variable, string schema, string datasetPath, string targetName, CancellationToken ct)
+    {
+        if (feedbackFolder is not null)
+        {
+            if (!Directory.Exists(feedbackFolder))
+            {
+                throw new DirectoryNotFoundException($"--feedback-folder: folder '{feedbackFolder}' does not exist.");
+            }
+
+            using var store = new JsonLinesFeedbackStore(new JsonLinesFeedbackStoreOptions { Folder = feedbackFolder });
+            return await FeedbackCollector.CollectAsync(store, datasetPath, targetName, ct).ConfigureAwait(false);
+        }
+
+        var pg = new PostgreSqlFeedbackStore(new PostgreSqlFeedbackStoreOptions { ConnectionString = PostgreSqlCommandHelpers.ConnectionString(variable), Schema = schema });
+        await using (pg.ConfigureAwait(false))
+        {
+            return await PostgreSqlCollector.CollectFeedbackAsync(pg, datasetPath, targetName, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A scratch registry holding what the comparison needs: the version numbers (empty folders), the aliases and the champion's evaluated rows.</summary>
+    private static void PrepareScratchRegistry(string registryDir, string scratch, string model, string? champion)
+    {
+        var versions = Path.Combine(scratch, model, "versions");
+        Directory.CreateDirectory(versions);
+        foreach (var version in ModelRegistry.ListVersions(registryDir, model))
+        {
+            Directory.CreateDirectory(Path.Combine(versions, version.Version));
+        }
+
+        var aliases = Path.Combine(registryDir, model, ModelRegistry.AliasesFile);
+        if (File.Exists(aliases))
+        {
+            File.Copy(aliases, Path.Combine(scratch, model, ModelRegistry.AliasesFile));
+        }
+
+        if (champion is not null)
+        {
+            var predictions = Path.Combine(registryDir, model, "versions", champion, ModelRegistry.PredictionsFile);
+            if (File.Exists(predictions))
+            {
+                File.Copy(predictions, Path.Combine(versions, champion, ModelRegistry.PredictionsFile));
+            }
+        }
+    }
+
+    private static void AddList(List<string> args, string option, string[]? values)
+    {
+        foreach (var value in CliHelpers.SplitList(values))
+        {
+            args.Add(option);
+            args.Add(value);
+        }
+    }
+
+    /// <summary>Counts the non-empty lines of a JSON-lines file, or the data lines of a CSV (a rough count, for --min-rows).</summary>
+    private static long CountRows(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Data file '{path}' does not exist.", path);
+        }
+
+        var lines = File.ReadLines(path).LongCount(l => !string.IsNullOrWhiteSpace(l));
+        return path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? Math.Max(0, lines - 1) : lines;
+    }
+
+    private static async Task Report(TextWriter stdout, bool asJson, CollectResult? collected, long rows, string? version, string? champion, ComparisonResult? comparison, bool promoted, bool dryRun, string decision)
+    {
+        if (asJson)
+        {
+            var payload = new
+            {
+                collected = collected is null ? null : new { appended = collected.Appended, rows = collected.Rows, watermark = collected.Watermark },
+                rows,
+                version,
+                championBefore = champion,
+                comparison = comparison is null ? null : new { comparison.Rows, candidateMae = comparison.CandidateMae, championMae = comparison.BaselineMae, comparison.Difference, comparison.Lower, comparison.Upper, comparison.ProbabilityBetter, comparison.BetterBeyondNoise },
+                promoted,
+                dryRun,
+                decision,
+            };
+            await stdout.WriteLineAsync(JsonSerializer.Serialize(payload, CliHelpers.Json)).ConfigureAwait(false);
+        }
+        else
+        {
+            await stdout.WriteLineAsync((dryRun ? "Dry run (registry unchanged): " : "Decision: ") + decision + ".").ConfigureAwait(false);
+        }
+    }
+}
