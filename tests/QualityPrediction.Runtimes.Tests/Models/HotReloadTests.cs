@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using QualityPrediction.Models;
 using QualityPrediction.Runtimes.Tests.TestSupport;
 
@@ -127,6 +129,32 @@ public sealed class HotReloadTests
             Assert.That(predictor.Status.Version, Is.EqualTo("0001"));
             Assert.That(predictor.Status.LastError, Does.Contain("SHA-256 mismatch"));
             Assert.That(result.ModelVersion, Is.EqualTo("0001"));
+        });
+    }
+
+    [Test]
+    public async Task LoadsAndFailedReloads_AreLoggedWithEventIdsAndTheFile()
+    {
+        var folder = Fixtures.NewFolder("logs");
+        var manifest = Fixtures.Numeric.CopyTo(folder);
+        var collector = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new FakeLoggerProvider(collector)));
+        using var predictor = new ModelPredictor(new ModelOptions { Name = "member", Path = manifest, WatchForChanges = false }, Predictors.Runtimes, loggerFactory: loggerFactory);
+        await predictor.WaitForInitialLoadAsync();
+        File.Delete(Path.Combine(folder, "numeric.onnx"));
+        File.Delete(Path.Combine(folder, "numeric.zip"));
+        await Assert.ThrowsAsync<ModelLoadException>(() => predictor.ReloadAsync());
+
+        var records = collector.GetSnapshot();
+        var loaded = records.Single(r => r.Id.Id == 400);
+        var failed = records.Single(r => r.Id.Id == 401);
+        Assert.Multiple(() =>
+        {
+            Assert.That(loaded.Id.Name, Is.EqualTo("ModelLoaded"));
+            Assert.That(loaded.Message, Does.Contain("0001").And.Contain("numeric.model.json"));
+            Assert.That(failed.Level, Is.EqualTo(LogLevel.Error));
+            Assert.That(failed.Message, Does.Contain("version 0001 keeps serving"));
+            Assert.That(failed.Exception!.Message, Does.Contain("numeric.onnx").And.Contain("does not exist"));
         });
     }
 
