@@ -198,7 +198,6 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
             }
         }
 
-        var perRowStart = n == 0 || start == 0 ? 0 : start;
         for (var i = 0; i < n; i++)
         {
             var entries = new EnsembleMemberResult[_members.Length];
@@ -218,9 +217,9 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
             results[i] = Finish(combiner, entries, 0);
         }
 
-        if (perRowStart != 0)
+        if (start != 0)
         {
-            var perRow = _timeProvider.GetElapsedTime(perRowStart) / n;
+            var perRow = _timeProvider.GetElapsedTime(start) / n;
             for (var i = 0; i < n; i++)
             {
                 _metrics!.RecordDuration(Name, perRow);
