@@ -70,10 +70,24 @@ public sealed class UpperConfidenceBoundPolicy : RankingPolicy
     public override int Choose(IReadOnlyList<RankedCandidate> candidates, Random random)
     {
         ArgumentNullException.ThrowIfNull(random);
+        CheckIntervals(candidates);
         return ArgMax.Choose(candidates, this, ByIndex, random);
     }
 
     /// <inheritdoc />
-    public override double GetSelectionProbability(IReadOnlyList<RankedCandidate> candidates, int index) =>
-        ArgMax.Probability(candidates, this, ByIndex, index);
+    public override double GetSelectionProbability(IReadOnlyList<RankedCandidate> candidates, int index)
+    {
+        CheckIntervals(candidates);
+        return ArgMax.Probability(candidates, this, ByIndex, index);
+    }
+
+    // A lone candidate is never compared, so check every interval up front for the same error in every case.
+    private void CheckIntervals(IReadOnlyList<RankedCandidate> candidates)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            _ = GetIndex(candidates[i]);
+        }
+    }
 }
