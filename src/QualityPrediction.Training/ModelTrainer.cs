@@ -288,12 +288,17 @@ public static class ModelTrainer
         };
     }
 
-    /// <summary>Computes the stable row keys used to pair rows across model versions (a hash of features and target).</summary>
+    /// <summary>Computes the stable row keys used to pair rows across model versions: the reader's keys of the records as read, else a hash of features and target.</summary>
     /// <param name="data">The rows.</param>
     /// <returns>One 16-hex-digit key per row.</returns>
     public static IReadOnlyList<string> RowKeys(TrainingData data)
     {
         ArgumentNullException.ThrowIfNull(data);
+        if (data.RowKeys.Count == data.Count)
+        {
+            return data.RowKeys;
+        }
+
         var keys = new string[data.Count];
         var text = new StringBuilder();
         for (var i = 0; i < data.Count; i++)

@@ -128,6 +128,7 @@ public static class DataReader
         var contexts = new List<PredictionContext>(records.Count);
         var targets = new List<double>(records.Count);
         var locations = new List<string>(records.Count);
+        var rowKeys = new List<string>(records.Count);
         var skipped = new List<BadRow>();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var canonical = new StringBuilder();
@@ -151,6 +152,7 @@ public static class DataReader
             contexts.Add(context!);
             targets.Add(value);
             locations.Add(string.Create(CultureInfo.InvariantCulture, $"{record.File}:{record.Line}"));
+            rowKeys.Add(RowKey(record));
 
             canonical.Clear();
             foreach (var name in context!.Names.Order(StringComparer.Ordinal))
@@ -173,6 +175,7 @@ public static class DataReader
             Sources = [.. paths],
             Sha256 = System.Convert.ToHexStringLower(hash.GetHashAndReset()),
             SkippedRows = skipped,
+            RowKeys = rowKeys,
             IgnoredFields = [.. ignored.Select(p => $"{p.Key}: {p.Value}")],
         };
     }
@@ -246,6 +249,24 @@ public static class DataReader
         context = result;
         value = number;
         return null;
+    }
+
+    /// <summary>A key of the record as read (every field, ignored ones and the target included), so the same source row pairs up across runs with different options.</summary>
+    private static string RowKey(RawRecord record)
+    {
+        var text = new StringBuilder();
+        var fields = record.Fields.Concat(record.Outer ?? []).OrderBy(p => p.Key, StringComparer.Ordinal);
+        foreach (var (name, value) in fields)
+        {
+            text.Append(name).Append('=').Append(value.Kind switch
+            {
+                RawKind.Number => value.Number.ToString("R", CultureInfo.InvariantCulture),
+                RawKind.Missing => "",
+                _ => value.Text,
+            }).Append('\u001e');
+        }
+
+        return System.Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())).AsSpan(0, 8));
     }
 
     private static double? ToNumber(RawValue value) => value.Kind switch

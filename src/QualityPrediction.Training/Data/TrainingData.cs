@@ -53,6 +53,9 @@ public sealed class TrainingData
     /// <summary>Gets the lowercase hex SHA-256 over the rows as read (see <c>docs/training.md</c>).</summary>
     public string Sha256 { get; init; } = "";
 
+    /// <summary>Gets a stable key per row computed from the record as read (all fields, including ignored ones), or empty when the rows were not read from files.</summary>
+    public IReadOnlyList<string> RowKeys { get; init; } = [];
+
     /// <summary>Gets the rows left out under <see cref="BadRowPolicy.Skip"/>.</summary>
     public IReadOnlyList<BadRow> SkippedRows { get; init; } = [];
 
@@ -69,6 +72,7 @@ public sealed class TrainingData
         {
             Sources = Sources,
             Sha256 = Sha256,
+            RowKeys = RowKeys.Count == Count ? [.. indices.Select(i => RowKeys[i])] : [],
         };
     }
 }

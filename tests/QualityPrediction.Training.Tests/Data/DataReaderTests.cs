@@ -238,6 +238,18 @@ public sealed class DataReaderTests
     }
 
     [Test]
+    public void RowKeys_IdentifyTheSourceRowWhateverIsIgnored()
+    {
+        var path = _folder.Write("a.csv", "id,x,quality\n1,1,5\n2,1,5\n");
+
+        var all = DataReader.Read([path], new DataReadOptions { Target = "quality" });
+        var withoutId = DataReader.Read([path], new DataReadOptions { Target = "quality", Ignore = ["id"] });
+
+        Assert.That(withoutId.RowKeys, Is.EqualTo(all.RowKeys));
+        Assert.That(all.RowKeys[0], Is.Not.EqualTo(all.RowKeys[1]), "rows that differ only in an ignored column keep distinct keys");
+    }
+
+    [Test]
     public void MissingFile_Throws()
     {
         Assert.Throws<FileNotFoundException>(() => DataReader.Read([Path.Combine(_folder.Path, "none.csv")], new DataReadOptions()));
