@@ -84,7 +84,7 @@ internal sealed class OnnxScoringModel : IScoringModel
         try
         {
             features.CopyTo(slot.Input);
-            Run(_session, slot.RunOptions, slot.Inputs, slot.Outputs, cancellationToken);
+            Run(slot, cancellationToken);
             return slot.Output[0];
         }
         finally
@@ -144,12 +144,13 @@ internal sealed class OnnxScoringModel : IScoringModel
         _session.Dispose();
     }
 
-    private void Run(InferenceSession session, RunOptions runOptions, OrtValue[] inputs, OrtValue[] outputs, CancellationToken cancellationToken)
+    private void Run(Slot slot, CancellationToken cancellationToken)
     {
+        var runOptions = slot.RunOptions;
         var registration = Register(runOptions, cancellationToken);
         try
         {
-            session.Run(runOptions, _inputNames, inputs, _outputNames, outputs);
+            _session.RunWithBinding(runOptions, slot.Binding);
         }
         catch (OnnxRuntimeException ex) when (cancellationToken.IsCancellationRequested)
         {
@@ -182,7 +183,7 @@ internal sealed class OnnxScoringModel : IScoringModel
             return slot;
         }
 
-        return new Slot(InputLength, _outputRank);
+        return new Slot(_session, _inputNames[0], _outputNames[0], InputLength, _outputRank);
     }
 
     private void Return(Slot slot)
@@ -203,15 +204,24 @@ internal sealed class OnnxScoringModel : IScoringModel
         slot.Dispose();
     }
 
-    /// <summary>Preallocated input and output tensors over managed buffers, and the run options, for one call at a time.</summary>
+    /// <summary>
+    /// Input and output tensors over preallocated managed buffers, bound once to the session (IoBinding), and the run
+    /// options: one call at a time, no allocation per run.
+    /// </summary>
     private sealed class Slot : IDisposable
     {
-        public Slot(int inputLength, int outputRank)
+        private readonly OrtValue _input;
+        private readonly OrtValue _output;
+
+        public Slot(InferenceSession session, string inputName, string outputName, int inputLength, int outputRank)
         {
             Input = new float[inputLength];
             Output = new float[1];
-            Inputs = [OrtValue.CreateTensorValueFromMemory(Input, [1, inputLength])];
-            Outputs = [OrtValue.CreateTensorValueFromMemory(Output, outputRank == 1 ? [1] : [1, 1])];
+            _input = OrtValue.CreateTensorValueFromMemory(Input, [1, inputLength]);
+            _output = OrtValue.CreateTensorValueFromMemory(Output, outputRank == 1 ? [1] : [1, 1]);
+            Binding = session.CreateIoBinding();
+            Binding.BindInput(inputName, _input);
+            Binding.BindOutput(outputName, _output);
             RunOptions = new RunOptions();
         }
 
@@ -219,16 +229,15 @@ internal sealed class OnnxScoringModel : IScoringModel
 
         public float[] Output { get; }
 
-        public OrtValue[] Inputs { get; }
-
-        public OrtValue[] Outputs { get; }
+        public OrtIoBinding Binding { get; }
 
         public RunOptions RunOptions { get; }
 
         public void Dispose()
         {
-            Inputs[0].Dispose();
-            Outputs[0].Dispose();
+            Binding.Dispose();
+            _input.Dispose();
+            _output.Dispose();
             RunOptions.Dispose();
         }
     }
