@@ -95,12 +95,15 @@ internal static class TrainCommand
                 (options.RangeMin, options.RangeMax) = ParseRange(rangeText);
             }
 
-            var result = await Task.Run(() => ModelTrainer.Train(rows, options, new ConsoleProgress(stderr), token), token).ConfigureAwait(false);
-            await info.WriteLineAsync(result.Checks.ToText()).ConfigureAwait(false);
+            // The checks are printed before the (long) training starts.
+            await info.WriteLineAsync(DataChecks.Run(rows).ToText()).ConfigureAwait(false);
             if (rows.IgnoredFields.Count > 0)
             {
                 await info.WriteLineAsync("Not used as features: " + string.Join("; ", rows.IgnoredFields)).ConfigureAwait(false);
             }
+
+            await info.FlushAsync(token).ConfigureAwait(false);
+            var result = await Task.Run(() => ModelTrainer.Train(rows, options, new ConsoleProgress(stderr), token), token).ConfigureAwait(false);
 
             var outDir = parse.GetValue(output)!;
             var registryDir = parse.GetValue(registry);
