@@ -13,7 +13,7 @@ namespace QualityPrediction.Ranking;
 /// <item>A candidate is <em>eligible</em> when its <see cref="QualityPredictionResult.Confidence"/> is at least <see cref="MinimumConfidence"/>.</item>
 /// <item>If any candidate is eligible, the eligible candidate with the highest score is chosen; equal scores go to the higher confidence, then the narrower interval.</item>
 /// <item>If none is eligible, the candidate with the highest confidence is chosen (the one with the most evidence: a calibrated confidence and a narrower interval are what more observations buy); equal confidences go to the narrower interval, then the higher score.</item>
-/// <item>Candidates equal on every key are chosen uniformly at random.</item>
+/// <item>Candidates equal on every key are chosen uniformly at random. Confidences and interval widths are compared to 12 decimal places, so floating-point rounding does not decide between candidates that are equal in fact.</item>
 /// </list>
 /// <para>
 /// Selection probability: 1, or 1/t among t candidates equal on every key. This is a cautious policy, not an exploring one: it
@@ -73,10 +73,12 @@ public sealed class MinimumConfidencePolicy : RankingPolicy
     public override double GetSelectionProbability(IReadOnlyList<RankedCandidate> candidates, int index) =>
         ArgMax.Probability(candidates, MinimumConfidence, Compare, index);
 
-    // More evidence: higher confidence, then a narrower interval.
+    // More evidence: higher confidence, then a narrower interval. Both are compared to 12 decimal places so that
+    // floating-point noise (an interval computed as mean ± half-width has a width that depends on the mean in the
+    // last bits) does not decide between candidates that are equal in fact.
     private static int ByEvidence(RankedCandidate x, RankedCandidate y)
     {
-        var byConfidence = x.Confidence.CompareTo(y.Confidence);
-        return byConfidence != 0 ? byConfidence : y.Interval.Width.CompareTo(x.Interval.Width);
+        var byConfidence = Math.Round(x.Confidence, 12).CompareTo(Math.Round(y.Confidence, 12));
+        return byConfidence != 0 ? byConfidence : Math.Round(y.Interval.Width, 12).CompareTo(Math.Round(x.Interval.Width, 12));
     }
 }

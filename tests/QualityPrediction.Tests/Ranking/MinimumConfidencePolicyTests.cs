@@ -52,6 +52,15 @@ public sealed class MinimumConfidencePolicyTests
         Assert.That(policy.GetSelectionProbability(candidates, 0), Is.EqualTo(0.5));
     }
 
+    [Test]
+    public void Rounding_noise_in_the_interval_width_does_not_decide()
+    {
+        // Same confidence and the same width in fact (0.2 ± 0.1 vs 0.8 ± 0.1), different in the last bits.
+        var candidates = Ranked.Of(("low", 0.2, 0.3, 0.2 - 0.1, 0.2 + 0.1, null), ("high", 0.8, 0.3, 0.8 - 0.1, 0.8 + 0.1, null));
+        Assert.That(candidates[0].Interval.Width, Is.Not.EqualTo(candidates[1].Interval.Width), "the premise: the widths differ in floating point");
+        Assert.That(new MinimumConfidencePolicy(0.9).Choose(candidates, new Random(1)), Is.EqualTo(1), "equal evidence: the higher score wins");
+    }
+
     [TestCase(-0.1)]
     [TestCase(1.1)]
     [TestCase(double.NaN)]
