@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Text.Json;
+using QualityPrediction.Cli;
+using QualityPrediction.Feedback;
+using QualityPrediction.Training.Registry;
+
+namespace QualityPrediction.PostgreSql.Tests.Cli;
+
+/// <summary>`quality iterate` end to end, in process: real feedback files, real training, the registry's paired comparison.</summary>
+[NonParallelizable]
+public class IterateCommandTests
+{
+    private string _folder = null!;
+    private string _registry = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _folder = Path.Combine(Path.GetTempPath(), "qp-iterate-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_folder);
+        _registry = Path.Combine(_folder, "registry");
+    }
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_folder, recursive: true);
+
+    [Test]
+    public async Task Promotes_a_candidate_that_beats_the_champion_beyond_noise_and_a_dry_run_changes_nothing()
+    {
+        // The champion is a linear model of a curved target; the candidate is boosted trees on more data.
+        var seed = WriteRows(Path.Combine(_folder, "seed.jsonl"), Rows(0, 100));
+        await Run("train", "--data", seed, "--target", "quality", "--out", Path.Combine(_folder, "out"), "--registry", _registry, "--trainer", "sdca", "--folds", "2");
+        var feedback = await WriteFeedbackAsync(Rows(100, 100));
+        var dataset = Path.Combine(_folder, "dataset.jsonl");
+        string[] iterate = ["iterate", "--registry", _registry, "--dataset", dataset, "--data", seed, "--feedback-folder", feedback, "--trainer", "fasttree", "--folds", "2"];
+
+        var dry = await Run([.. iterate, "--dry-run", "--json"]);
+        var dryResult = JsonDocument.Parse(dry).RootElement;
+        Assert.That(dryResult.GetProperty("dryRun").GetBoolean(), Is.True);
+        Assert.That(dryResult.GetProperty("promoted").GetBoolean(), Is.True, dryResult.GetProperty("decision").GetString());
+        Assert.That(dryResult.GetProperty("collected").GetProperty("appended").GetInt64(), Is.EqualTo(100));
+        Assert.That(dryResult.GetProperty("decision").GetString(), Does.StartWith("would promote version 0002"));
+        Assert.That(ModelRegistry.ListVersions(_registry, "quality").Select(v => v.Version), Is.EqualTo(new[] { "0001" }), "a dry run adds no version");
+        Assert.That(ModelRegistry.ReadAliases(_registry, "quality")[ModelRegistry.Champion], Is.EqualTo("0001"));
+
+        var text = await Run(iterate);
+        Assert.That(text, Does.Contain("Collected 0 new rows"), "the dry run already collected them; the watermark holds");
+        Assert.That(text, Does.Contain("Decision: promoted version 0002 to champion (was 0001)").And.Contain("better beyond noise"));
+        Assert.That(ModelRegistry.ReadAliases(_registry, "quality")[ModelRegistry.Champion], Is.EqualTo("0002"));
+        Assert.That(File.ReadLines(dataset).Count(), Is.EqualTo(100));
+    }
+
+    [Test]
+    public async Task Keeps_the_champion_when_the_candidate_is_not_better_beyond_noise()
+    {
+        var seed = WriteRows(Path.Combine(_folder, "seed.jsonl"), Rows(0, 120));
+        await Run("train", "--data", seed, "--target", "quality", "--out", Path.Combine(_folder, "out"), "--registry", _registry, "--trainer", "fasttree", "--folds", "2");
+        var dataset = Path.Combine(_folder, "dataset.jsonl");
+
+        var output = await Run("iterate", "--registry", _registry, "--dataset", dataset, "--data", seed, "--skip-collect", "--trainer", "sdca", "--folds", "2", "--json");
+        var result = JsonDocument.Parse(output).RootElement;
+        Assert.That(result.GetProperty("promoted").GetBoolean(), Is.False);
+        Assert.That(result.GetProperty("comparison").GetProperty("betterBeyondNoise").GetBoolean(), Is.False);
+        Assert.That(result.GetProperty("comparison").GetProperty("rows").GetInt32(), Is.EqualTo(120), "compared on the same rows");
+        Assert.That(result.GetProperty("decision").GetString(), Does.StartWith("not promoted: champion stays 0001; version 0002 is the challenger"));
+        var aliases = ModelRegistry.ReadAliases(_registry, "quality");
+        Assert.That(aliases[ModelRegistry.Champion], Is.EqualTo("0001"));
+        Assert.That(aliases[ModelRegistry.Challenger], Is.EqualTo("0002"));
+    }
+
+    [Test]
+    public async Task Does_not_train_on_too_few_rows_and_the_first_version_becomes_champion()
+    {
+        var feedback = await WriteFeedbackAsync(Rows(0, 30));
+        var dataset = Path.Combine(_folder, "dataset.jsonl");
+        var few = await Run("iterate", "--registry", _registry, "--dataset", dataset, "--feedback-folder", feedback, "--min-rows", "50");
+        Assert.That(few, Does.Contain("not trained: 30 rows available, fewer than --min-rows 50"));
+        Assert.That(ModelRegistry.ListVersions(_registry, "quality"), Is.Empty);
+
+        var first = await Run("iterate", "--registry", _registry, "--dataset", dataset, "--feedback-folder", feedback, "--min-rows", "20", "--trainer", "sdca", "--folds", "2");
+        Assert.That(first, Does.Contain("version 0001 is the first version of 'quality' and became the champion"));
+        Assert.That(ModelRegistry.ReadAliases(_registry, "quality")[ModelRegistry.Champion], Is.EqualTo("0001"));
+    }
+
+    private static async Task<string> Run(params string[] args)
+    {
+        using var output = new StringWriter(CultureInfo.InvariantCulture);
+        using var error = new StringWriter(CultureInfo.InvariantCulture);
+        var code = await Program.RunAsync(args, output, error);
+        Assert.That(code, Is.Zero, $"quality {string.Join(' ', args)} failed:\n{error}\n{output}");
+        return output.ToString();
+    }
+
+    /// <summary>A curved target: a linear model misses the sine, trees follow it. Deterministic.</summary>
+    private static List<(Dictionary<string, FeatureValue> Features, double Quality)> Rows(int start, int count)
+    {
+        var random = new Random(17 + start);
+        var rows = new List<(Dictionary<string, FeatureValue>, double)>();
+        for (var i = 0; i < count; i++)
+        {
+            var x = Math.Round(random.NextDouble() * 100, 3);
+            var z = Math.Round(random.NextDouble() * 10, 3);
+            var provider = (start + i) % 3 == 0 ? "openai" : "anthropic";
+            var quality = Math.Round(50 + (35 * Math.Sin(x / 8)) + z + (random.NextDouble() * 2), 3);
+            rows.Add((new Dictionary<string, FeatureValue> { ["x"] = x, ["z"] = z, ["provider"] = provider }, quality));
+        }
+
+        return rows;
+    }
+
+    private static string WriteRows(string path, List<(Dictionary<string, FeatureValue> Features, double Quality)> rows)
+    {
+        File.WriteAllLines(path, rows.Select(r =>
+        {
+            var record = r.Features.ToDictionary(f => f.Key, f => f.Value.Category is { } c ? (object)c : f.Value.Number);
+            record["quality"] = r.Quality;
+            return JsonSerializer.Serialize(record);
+        }));
+        return path;
+    }
+
+    private async Task<string> WriteFeedbackAsync(List<(Dictionary<string, FeatureValue> Features, double Quality)> rows)
+    {
+        var folder = Path.Combine(_folder, "feedback");
+        using var store = new JsonLinesFeedbackStore(new JsonLinesFeedbackStoreOptions { Folder = folder });
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var predictions = rows.Select((r, i) => new PredictionRecord
+        {
+            PredictionId = Guid.NewGuid(),
+            Features = r.Features,
+            Score = 50,
+            Source = PredictionSource.Heuristic,
+            Timestamp = start.AddSeconds(i),
+        }).ToList();
+        await store.WritePredictionsAsync(predictions);
+        await store.WriteOutcomesAsync(predictions.Select((p, i) => new OutcomeRecord(p.PredictionId, rows[i].Quality, p.Timestamp.AddMinutes(1))).ToList());
+        return folder;
+    }
+}
