@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 using QualityPrediction.Models;
 using QualityPrediction.Runtimes.Tests.TestSupport;
 
@@ -129,6 +130,45 @@ public sealed class HotReloadTests
             Assert.That(predictor.Status.Version, Is.EqualTo("0001"));
             Assert.That(predictor.Status.LastError, Does.Contain("SHA-256 mismatch"));
             Assert.That(result.ModelVersion, Is.EqualTo("0001"));
+        });
+    }
+
+    [Test]
+    public async Task SeveralFileEvents_AreDebouncedIntoOneReload()
+    {
+        var folder = Fixtures.NewFolder("debounce");
+        var manifest = Fixtures.Numeric.CopyTo(folder);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 9, 0, 0, TimeSpan.Zero));
+        using var predictor = await Predictors.LoadAsync(manifest, "onnx", o =>
+        {
+            o.WatchForChanges = true;
+            o.ReloadDebounce = TimeSpan.FromSeconds(5);
+        }, time);
+        var loads = 0;
+        predictor.LoadCompleted += (_, _) => Interlocked.Increment(ref loads);
+        var swapped = NextLoad(predictor, e => e.Succeeded && e.Status.Version == "0002");
+
+        // A non-atomic copy: several writes, each firing file events; the debounce clock is not advanced yet.
+        File.Copy(Fixtures.NumericV2.ZipPath, Path.Combine(folder, "numeric.zip"), overwrite: true);
+        File.Copy(Fixtures.NumericV2.OnnxPath, Path.Combine(folder, "numeric.onnx"), overwrite: true);
+        await File.WriteAllTextAsync(manifest, "{");
+        File.Copy(Fixtures.NumericV2.ManifestPath, manifest, overwrite: true);
+        File.SetLastWriteTimeUtc(manifest, time.GetUtcNow().UtcDateTime);
+        await Task.Delay(300);
+        Assert.That(Volatile.Read(ref loads), Is.Zero, "no reload before the debounce interval has passed");
+
+        // Let the debounce interval pass (events still arriving re-arm it, so keep advancing until the reload is seen).
+        for (var i = 0; i < 15 && !swapped.IsCompleted; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(5));
+            await Task.WhenAny(swapped, Task.Delay(2000));
+        }
+
+        var loaded = await swapped.WaitAsync(Patience);
+        Assert.Multiple(() =>
+        {
+            Assert.That(loaded.Status.Version, Is.EqualTo("0002"));
+            Assert.That(Volatile.Read(ref loads), Is.EqualTo(1), "the half-written manifest was never loaded");
         });
     }
 
