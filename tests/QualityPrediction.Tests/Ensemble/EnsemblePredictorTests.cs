@@ -289,6 +289,37 @@ public sealed class EnsemblePredictorTests
     }
 
     [Test]
+    public void Batch_predicts_row_by_row_while_a_member_is_unhealthy()
+    {
+        var model = new ScriptedModel("m", score: 77) { Fault = new InvalidOperationException("down") };
+        using var ensemble = Chain(model);
+        ensemble.Predict(Context);
+        model.Fault = null;
+        var results = new QualityPredictionResult[3];
+
+        ensemble.PredictBatch(new[] { Context, Context, Context }, results);
+
+        Assert.That(model.BatchCalls, Is.Zero);
+        Assert.That(model.Calls, Is.EqualTo(4));
+        Assert.That(results.Select(r => r.Source), Is.All.EqualTo(PredictionSource.Model));
+    }
+
+    [Test]
+    public async Task Sync_and_async_predictions_share_the_members_circuit()
+    {
+        var options = new EnsembleOptions { CircuitBreaker = new CircuitBreakerSettings { MinimumThroughput = 2, FailureRatio = 0.5 } };
+        var model = new ScriptedModel("m") { Fault = new InvalidOperationException("boom") };
+        using var ensemble = Chain(model, options, new FakeTimeProvider());
+
+        ensemble.Predict(Context);
+        await ensemble.PredictAsync(Context);
+        var result = await ensemble.PredictAsync(Context);
+
+        Assert.That(result.Members[0].Status, Is.EqualTo(MemberStatus.CircuitOpen));
+        Assert.That(model.Calls, Is.EqualTo(2));
+    }
+
+    [Test]
     public void Parallel_predictions_give_the_same_answers_as_sequential_ones()
     {
         var (rows, targets) = OutcomeGenerator.Generate(rowsPerCell: 5, seed: 11);
