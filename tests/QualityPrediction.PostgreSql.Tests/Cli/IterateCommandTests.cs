@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using QualityPrediction.Cli;
+using System.CommandLine;
+using System.Reflection;
 using QualityPrediction.Feedback;
 using QualityPrediction.Training.Registry;
 
@@ -86,9 +87,17 @@ public class IterateCommandTests
     {
         using var output = new StringWriter(CultureInfo.InvariantCulture);
         using var error = new StringWriter(CultureInfo.InvariantCulture);
-        var code = await Program.RunAsync(args, output, error);
+        var code = await Cli().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
         Assert.That(code, Is.Zero, $"quality {string.Join(' ', args)} failed:\n{error}\n{output}");
         return output.ToString();
+    }
+
+    /// <summary>The CLI's train and iterate commands, as the tool builds them (its types are internal: reached by reflection).</summary>
+    private static RootCommand Cli()
+    {
+        var assembly = Assembly.Load("quality");
+        Command Create(string type) => (Command)assembly.GetType($"QualityPrediction.Cli.Commands.{type}", throwOnError: true)!.GetMethod("Create")!.Invoke(null, null)!;
+        return new RootCommand { Create("TrainCommand"), Create("IterateCommand") };
     }
 
     /// <summary>A curved target: a linear model misses the sine, trees follow it. Deterministic.</summary>
