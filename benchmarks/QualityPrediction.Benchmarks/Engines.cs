@@ -178,7 +178,7 @@ public static class Ours
     /// The default composed predictor through AddQualityPrediction: the model, then the rule heuristic as fallback, Polly
     /// pipeline, metrics on (IMeterFactory from the host), logging at Information to a counting provider.
     /// </summary>
-    public static IHost ComposedHost(string runtime, Action<QualityPrediction.DependencyInjection.IQualityPredictionBuilder>? extra = null)
+    public static IHost ComposedHost(string runtime, Action<QualityPrediction.DependencyInjection.IQualityPredictionBuilder>? extra = null, Action<string>? mark = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddMetrics();
@@ -197,7 +197,9 @@ public static class Ours
             : qp.AddMLNetModel(Fixture.ModelName, Fixture.ManifestPath, m => m.WatchForChanges = false);
         extra?.Invoke(qp);
         var host = builder.Build();
+        mark?.Invoke("host built");
         host.StartAsync().GetAwaiter().GetResult();
+        mark?.Invoke("host started");
         return host;
     }
 

@@ -143,19 +143,26 @@ public static class Measurements
             case "ours-onnx":
             case "ours-mlnet":
             {
-                using var host = Ours.ComposedHost(mode[5..]);
+                var phases = new List<string>();
+                void Mark(string phase) => phases.Add(string.Create(CultureInfo.InvariantCulture, $"{phase}@{sinceMain.Elapsed.TotalMilliseconds:F0}"));
+                using var host = Ours.ComposedHost(mode[5..], mark: Mark);
                 var predictor = host.Services.GetRequiredService<IQualityPredictor>();
                 var context = new PredictionContext();
                 QualityPredictionResult result;
                 var fallbacks = 0;
                 while ((result = predictor.PredictAsync(context).AsTask().GetAwaiter().GetResult()).Source != PredictionSource.Model)
                 {
-                    fallbacks++;
+                    if (fallbacks++ == 0)
+                    {
+                        Mark("first-answer(" + result.Source + ")");
+                    }
+
                     Thread.Sleep(1);
                 }
 
+                Mark("model-answer");
                 score = (float)result.Score;
-                source = " fallbacks-before-model=" + fallbacks.ToString(CultureInfo.InvariantCulture);
+                source = " fallbacks-before-model=" + fallbacks.ToString(CultureInfo.InvariantCulture) + " phases=" + string.Join(",", phases).Replace(' ', '-');
                 sinceMain.Stop();
                 host.StopAsync().GetAwaiter().GetResult();
                 break;

@@ -10,7 +10,7 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using QualityPrediction.Benchmarks;
 
 // Usage:
-//   dotnet run -c Release --project benchmarks/QualityPrediction.Benchmarks -- --all [--short] [--only bdn,scaling,cold,rss,feedback]
+//   dotnet run -c Release --project benchmarks/QualityPrediction.Benchmarks -- --all [--short] [--only bdn,scaling,cold,rss,feedback,training]
 //   ... -- --cold-start raw-onnx|ours-onnx|raw-mlnet|ours-mlnet   (one cold-start child run; the driver starts these itself)
 var sinceMain = Stopwatch.StartNew();
 var coldIndex = Array.IndexOf(args, "--cold-start");
@@ -19,9 +19,15 @@ if (coldIndex >= 0)
     return Measurements.ColdStartChild(coldIndex + 1 < args.Length ? args[coldIndex + 1] : "", sinceMain);
 }
 
+var trainIndex = Array.IndexOf(args, "--train-child");
+if (trainIndex >= 0 && trainIndex + 1 < args.Length)
+{
+    return TrainingGrowth.Child(args[trainIndex + 1]);
+}
+
 if (!args.Contains("--all") && !args.Contains("--short") && !args.Contains("--only"))
 {
-    Console.WriteLine("Usage: -- --all | --short [--only bdn,scaling,cold,rss,feedback] | --cold-start MODE");
+    Console.WriteLine("Usage: -- --all | --short [--only bdn,scaling,cold,rss,feedback,training] | --cold-start MODE");
     return 2;
 }
 
@@ -33,7 +39,7 @@ var quick = args.Contains("--short");
 var onlyIndex = Array.IndexOf(args, "--only");
 var sections = onlyIndex >= 0 && onlyIndex + 1 < args.Length
     ? args[onlyIndex + 1].Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.OrdinalIgnoreCase)
-    : new HashSet<string>(["bdn", "scaling", "cold", "rss", "feedback"], StringComparer.OrdinalIgnoreCase);
+    : new HashSet<string>(["bdn", "scaling", "cold", "rss", "feedback", "training"], StringComparer.OrdinalIgnoreCase);
 var log = Console.Out;
 var total = Stopwatch.StartNew();
 Environment.SetEnvironmentVariable("QP_BENCH_FIXTURE", Fixture.Folder);
@@ -84,6 +90,12 @@ if (sections.Contains("feedback"))
 {
     log.WriteLine("Budget 9: feedback store throughput");
     lines.AddRange(Measurements.FeedbackBudget(log, quick ? 50_000 : 200_000));
+}
+
+if (sections.Contains("training"))
+{
+    log.WriteLine("Budget 10: training time and peak memory");
+    lines.AddRange(TrainingGrowth.Run(log, quick ? [10_000] : [10_000, 100_000, 1_000_000]));
 }
 
 var report = new StringBuilder();
