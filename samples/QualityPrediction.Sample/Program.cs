@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using QualityPrediction;
@@ -9,7 +10,8 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings {
 
 // 2. Register the predictor from the "QualityPrediction" section of appsettings.json. No model is configured, so the
 //    ensemble's only member is a heuristic fitted at start from data/outcomes.jsonl (synthetic; see data/README.md).
-builder.Services.AddQualityPrediction(builder.Configuration.GetSection(QualityPredictionOptions.SectionName));
+builder.Services.AddQualityPrediction(builder.Configuration.GetSection(QualityPredictionOptions.SectionName))
+    .AddQualityMonitor(); // rolling error per model version, for the game session below
 
 using var host = builder.Build();
 
@@ -43,5 +45,28 @@ foreach (var (label, context) in cases)
 Console.WriteLine();
 Console.WriteLine("Confidence: the in-sample share of outcomes within ±5 points at the level that answered (see Basis).");
 
-// 6. Stop the host; disposing it disposes the predictor.
+// 6. Play a game session (the "Session" section): rank candidate models each turn with an exploring policy, simulate
+//    the narration's quality, report outcomes to the monitor, refit the heuristic every few turns. See GameSession.cs.
+var session = builder.Configuration.GetSection("Session").Get<SessionOptions>() ?? new();
+var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<QualityPredictionOptions>>().Value;
+var configuredFit = options.Heuristic.Fit;
+var sessionFit = new QualityPrediction.Heuristics.HeuristicFitOptions
+{
+    Target = configuredFit.Target,
+    Hierarchy = [.. configuredFit.Hierarchy],
+    Factors = [.. configuredFit.Factors],
+    Shrinkage = session.Shrinkage ?? configuredFit.Shrinkage,
+    Coverage = configuredFit.Coverage,
+    MinRowsForResiduals = configuredFit.MinRowsForResiduals,
+};
+new GameSession(
+    session,
+    sessionFit,
+    options.Range,
+    options.Tolerance,
+    Path.Combine(AppContext.BaseDirectory, options.Heuristic.OutcomesPath!),
+    host.Services.GetRequiredService<QualityPrediction.Monitoring.IOutcomeReporter>(),
+    host.Services.GetRequiredService<QualityPrediction.Monitoring.QualityMonitor>()).Run();
+
+// 7. Stop the host; disposing it disposes the predictor.
 await host.StopAsync();
