@@ -381,6 +381,11 @@ public sealed class FittedHeuristicModel
         {
             throw new ArgumentException($"HeuristicFitOptions.Hierarchy lists a feature twice: [{string.Join(", ", options.Hierarchy)}].", nameof(options));
         }
+
+        if (options.Factors.FirstOrDefault(f => options.Hierarchy.Contains(f, StringComparer.Ordinal)) is { } both)
+        {
+            throw new ArgumentException($"HeuristicFitOptions: '{both}' is both a hierarchy level and a factor; use it in one place only.", nameof(options));
+        }
     }
 
     private static string? RowCategory(PredictionContext context, string feature, int row)

@@ -153,6 +153,10 @@ internal sealed class QualityPredictionOptionsCustomValidator(IServiceProvider s
         {
             failures.Add($"{p}:Factors must list non-empty feature names.");
         }
+        else if (fit.Hierarchy is not null && fit.Factors.FirstOrDefault(f => fit.Hierarchy.Contains(f, StringComparer.Ordinal)) is { } both)
+        {
+            failures.Add($"{p}:Factors lists '{both}', which is also in {p}:Hierarchy; use each feature in one place only.");
+        }
     }
 
     private void ValidateModels(QualityPredictionOptions options, string p, List<string> failures)

@@ -190,6 +190,16 @@ public sealed class FittedHeuristicModelTests
     }
 
     [Test]
+    public void A_feature_in_both_the_hierarchy_and_the_factors_is_rejected()
+    {
+        var options = new HeuristicFitOptions { Hierarchy = ["provider", "model"], Factors = ["model"] };
+
+        var ex = Assert.Throws<ArgumentException>(() => FittedHeuristicModel.Fit([new PredictionContext()], [1], options, ScoreRange.Percent, Tolerance));
+
+        Assert.That(ex!.Message, Does.Contain("'model' is both a hierarchy level and a factor"));
+    }
+
+    [Test]
     public void Equal_fits_have_equal_versions_and_different_fits_different_ones()
     {
         var first = FitDefault(seed: 42);
