@@ -19,8 +19,9 @@ if (builder.Configuration["Feedback:Folder"] is { Length: > 0 } feedbackFolder)
     quality.AddFeedbackStore(Path.GetFullPath(feedbackFolder, builder.Environment.ContentRootPath));
 }
 
-// 3. The ranker over the composed predictor. Its random source is shared and thread-safe (Random.Shared).
-builder.Services.AddSingleton(sp => new QualityRanker(sp.GetRequiredService<IQualityPredictor>()));
+// 3. The ranker over the composed predictor; a request without a policy explores with ε-greedy (ε = 0.1). Its random
+//    source is shared and thread-safe (Random.Shared).
+builder.Services.AddSingleton(sp => new QualityRanker(sp.GetRequiredService<IQualityPredictor>(), new EpsilonGreedyPolicy(0.1)));
 
 // 4. Health: the monitor's verdict as an ASP.NET Core health check. Metrics: a MeterListener over this app's meters,
 //    served at GET /metrics in the Prometheus text exposition format (version 0.0.4).
