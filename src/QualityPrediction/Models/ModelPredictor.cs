@@ -421,6 +421,11 @@ public sealed class ModelPredictor : IQualityPredictor, IDisposable
         {
             scoring = runtime.Load(manifest, artifact, bytes, _engine);
         }
+        catch (ModelLoadException ex) when (ex.File is { } file && !Path.IsPathRooted(file))
+        {
+            // Runtimes name the artifact as the manifest lists it; name the full path, so a refusal tells which version it was.
+            throw new ModelLoadException(artifactPath, ex.Reason ?? ex.Message, ex);
+        }
         catch (ModelLoadException)
         {
             throw;

@@ -53,7 +53,7 @@ public sealed class ArtifactVerificationTests
         var bytes = await File.ReadAllBytesAsync(file);
         await File.WriteAllBytesAsync(file, bytes[..(bytes.Length / 2)]);
         RehashArtifact(manifest, runtime, file);
-        await AssertRefusedAsync(manifest, runtime, "numeric" + Extension(runtime), runtime == "onnx" ? "ONNX Runtime cannot load" : "ML.NET cannot load");
+        await AssertRefusedAsync(manifest, runtime, file, runtime == "onnx" ? "ONNX Runtime cannot load" : "ML.NET cannot load");
     }
 
     [TestCaseSource(nameof(Runtimes))]
@@ -65,7 +65,7 @@ public sealed class ArtifactVerificationTests
         new Random(7).NextBytes(bytes);
         await File.WriteAllBytesAsync(file, bytes);
         RehashArtifact(manifest, runtime, file);
-        await AssertRefusedAsync(manifest, runtime, "numeric" + Extension(runtime), runtime == "onnx" ? "ONNX Runtime cannot load" : "ML.NET cannot load");
+        await AssertRefusedAsync(manifest, runtime, file, runtime == "onnx" ? "ONNX Runtime cannot load" : "ML.NET cannot load");
     }
 
     [TestCaseSource(nameof(Runtimes))]
