@@ -147,6 +147,14 @@ public static class Measurements
                 void Mark(string phase) => phases.Add(string.Create(CultureInfo.InvariantCulture, $"{phase}@{sinceMain.Elapsed.TotalMilliseconds:F0}"));
                 using var host = Ours.ComposedHost(mode[5..], mark: Mark);
                 var predictor = host.Services.GetRequiredService<IQualityPredictor>();
+
+                // What a host that wants no fallback answers at start does: await the models' first load.
+                if (host.Services.GetService<QualityPrediction.Models.IModelPredictorFactory>() is QualityPrediction.Models.ModelPredictorFactory factory)
+                {
+                    Task.WhenAll(factory.Predictors.Select(p => p.WaitForInitialLoadAsync())).GetAwaiter().GetResult();
+                    Mark("model-loaded");
+                }
+
                 var context = new PredictionContext();
                 QualityPredictionResult result;
                 var fallbacks = 0;
