@@ -34,5 +34,6 @@ internal static class Program
         StatusCommand.Create(),
         CollectCommand.Create(),
         MigrateCommand.Create(),
+        IterateCommand.Create(),
     };
 }

@@ -22,7 +22,9 @@ namespace QualityPrediction.Training;
 public static class ModelTrainer
 {
     /// <summary>Trains, evaluates and calibrates a model.</summary>
-    /// <param name="data">The rows.</param>
+    /// <param name="data">The rows. With <see cref="TrainingData.Weights"/> (see <see cref="RowWeights.Apply"/>), every fit uses them as
+    /// ML.NET example weights, and the configuration choice, the baseline (a weighted mean) and the cross-validated, baseline and
+    /// heuristic metrics are weighted; the conformal calibration stays unweighted (it describes the rows as logged).</param>
     /// <param name="options">The options.</param>
     /// <param name="progress">Receives progress of the long steps.</param>
     /// <param name="cancellationToken">Stops between fits.</param>
@@ -43,6 +45,7 @@ public static class ModelTrainer
         var clock = Stopwatch.StartNew();
         var checks = DataChecks.Run(data);
         var targets = data.Targets;
+        var weights = data.Weights; // null: every row counts the same
         var range = new ScoreRange(options.RangeMin ?? Math.Min(targets.Min(), options.RangeMax ?? double.MaxValue), options.RangeMax ?? targets.Max());
         if (!(range.Min < range.Max))
         {
@@ -99,13 +102,13 @@ public static class ModelTrainer
         var total = jobs.Count + (configs.Count > 1 ? outer.Count : 0);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelism, CancellationToken = cancellationToken };
         progress?.Report(new TrainingProgress("cross-validation", 0, total));
-        RunJobs(jobs, configs, targets, options, parallel, () => progress?.Report(new TrainingProgress("cross-validation", Interlocked.Increment(ref done), total)));
+        RunJobs(jobs, configs, targets, weights, options, parallel, () => progress?.Report(new TrainingProgress("cross-validation", Interlocked.Increment(ref done), total)));
 
         // 3. Per outer fold, the inner search picks a configuration; only it is fitted on the outer training rows and
         //    scored on the outer test rows, which played no part in the choice.
         var chosenCount = new int[configs.Count];
         var innerErrors = new double[configs.Count];
-        var innerRows = new int[configs.Count];
+        var innerRows = new double[configs.Count];
         var outerJobs = new List<FitJob>();
         foreach (var fold in outer)
         {
@@ -116,15 +119,15 @@ public static class ModelTrainer
                 for (var c = 0; c < configs.Count; c++)
                 {
                     double sum = 0;
-                    var count = 0;
+                    double count = 0;
                     foreach (var job in jobs.Where(j => j.Fold == fold && j.Config == c && j.Inner >= 0))
                     {
                         for (var p = 0; p < job.TestRows.Length; p++)
                         {
-                            sum += Math.Abs(targets[job.TestRows[p]] - range.Clamp(job.Predictions[p]));
+                            var w = weights?[job.TestRows[p]] ?? 1;
+                            sum += w * Math.Abs(targets[job.TestRows[p]] - range.Clamp(job.Predictions[p]));
+                            count += w;
                         }
-
-                        count += job.TestRows.Length;
                     }
 
                     innerErrors[c] += sum;
@@ -142,7 +145,7 @@ public static class ModelTrainer
             chosenCount[best]++;
         }
 
-        RunJobs(outerJobs, configs, targets, options, parallel, () => progress?.Report(new TrainingProgress("cross-validation", Interlocked.Increment(ref done), total)));
+        RunJobs(outerJobs, configs, targets, weights, options, parallel, () => progress?.Report(new TrainingProgress("cross-validation", Interlocked.Increment(ref done), total)));
         jobs.AddRange(outerJobs);
 
         // 4. The nested predictions, the baseline and the heuristic on the same folds.
@@ -161,7 +164,7 @@ public static class ModelTrainer
                 }
             }
 
-            var mean = fold.Train.Average(i => targets[i]);
+            var mean = weights is null ? fold.Train.Average(i => targets[i]) : WeightedMean(fold.Train, targets, weights);
             foreach (var i in fold.Test)
             {
                 baseline[fold.Repeat][i] = mean;
@@ -181,9 +184,10 @@ public static class ModelTrainer
 
         // 5. Metrics pooled over repeats.
         var actualAll = Pool(repeats, r => targets);
-        var cv = RegressionMetrics.Compute(actualAll, Pool(repeats, r => nested[r]), tolerances);
-        var baseMetrics = RegressionMetrics.Compute(actualAll, Pool(repeats, r => baseline[r]), tolerances);
-        var heurMetrics = heuristicNote is null ? RegressionMetrics.Compute(actualAll, Pool(repeats, r => heuristic[r]), tolerances) : null;
+        var weightsAll = weights is null ? null : Pool(repeats, r => weights);
+        var cv = RegressionMetrics.Compute(actualAll, Pool(repeats, r => nested[r]), tolerances, weightsAll);
+        var baseMetrics = RegressionMetrics.Compute(actualAll, Pool(repeats, r => baseline[r]), tolerances, weightsAll);
+        var heurMetrics = heuristicNote is null ? RegressionMetrics.Compute(actualAll, Pool(repeats, r => heuristic[r]), tolerances, weightsAll) : null;
         var scores = configs.Select((config, c) => new ConfigScore(config, innerRows[c] > 0 ? innerErrors[c] / innerRows[c] : cv.Mae, chosenCount[c])).ToList();
 
         RegressionMetrics? outsideCv = null, outsideBase = null;
@@ -193,8 +197,9 @@ public static class ModelTrainer
             var rest = Enumerable.Range(0, n).Where(i => !inGroup.Contains(i)).ToArray();
             if (rest.Length > 0)
             {
-                outsideCv = RegressionMetrics.Compute(Pool(repeats, r => rest.Select(i => targets[i]).ToArray()), Pool(repeats, r => rest.Select(i => nested[r][i]).ToArray()), tolerances);
-                outsideBase = RegressionMetrics.Compute(Pool(repeats, r => rest.Select(i => targets[i]).ToArray()), Pool(repeats, r => rest.Select(i => baseline[r][i]).ToArray()), tolerances);
+                var restWeights = weights is null ? null : Pool(repeats, r => rest.Select(i => weights[i]).ToArray());
+                outsideCv = RegressionMetrics.Compute(Pool(repeats, r => rest.Select(i => targets[i]).ToArray()), Pool(repeats, r => rest.Select(i => nested[r][i]).ToArray()), tolerances, restWeights);
+                outsideBase = RegressionMetrics.Compute(Pool(repeats, r => rest.Select(i => targets[i]).ToArray()), Pool(repeats, r => rest.Select(i => baseline[r][i]).ToArray()), tolerances, restWeights);
             }
         }
 
@@ -241,11 +246,11 @@ public static class ModelTrainer
         var finalMatrix = Featurizer.Encode(finalEncoder, data.Contexts);
         var finalContext = new MLContext(options.Seed);
         var all = Enumerable.Range(0, n).ToArray();
-        var finalModel = MlNetModels.Fit(finalContext, chosen, MlNetModels.LabeledView(finalContext, finalMatrix, finalEncoder.Length, targets, all), options.Seed);
+        var finalModel = MlNetModels.Fit(finalContext, chosen, MlNetModels.LabeledView(finalContext, finalMatrix, finalEncoder.Length, targets, all, weights), options.Seed, weighted: weights is not null);
         progress?.Report(new TrainingProgress("final fit", 1, 1));
         cancellationToken.ThrowIfCancellationRequested();
 
-        var metricsJson = MetricsJson(cv, baseMetrics, heurMetrics, heuristicNote, outsideCv, outsideBase, scores, options, intervalCoverage, calibrationError, targets.Average());
+        var metricsJson = MetricsJson(cv, baseMetrics, heurMetrics, heuristicNote, outsideCv, outsideBase, scores, options, intervalCoverage, calibrationError, targets.Average(), data.WeightSource);
         var manifest = new ModelManifest
         {
             Name = options.Name,
@@ -253,7 +258,7 @@ public static class ModelTrainer
             Target = new TargetInfo { Name = data.Target, Min = range.Min, Max = range.Max, Tolerance = primary },
             Features = features,
             InputLength = finalEncoder.Length,
-            Trainer = new Models.TrainerInfo { Name = chosen.Kind.ToString(), Parameters = ConfigParameters(chosen, options) },
+            Trainer = new Models.TrainerInfo { Name = chosen.Kind.ToString(), Parameters = ConfigParameters(chosen, options, data.WeightSource) },
             Data = new DataFingerprint { Rows = n, Sha256 = data.Sha256, Sources = [.. data.Sources] },
             Metrics = metricsJson,
             Calibration = finalCalibration,
@@ -354,24 +359,29 @@ public static class ModelTrainer
         }
     }
 
-    private static Dictionary<string, string> ConfigParameters(TrainerConfig chosen, TrainingOptions options)
+    private static Dictionary<string, string> ConfigParameters(TrainerConfig chosen, TrainingOptions options, string? weightSource)
     {
         var parameters = chosen.ParametersAsText();
         parameters["config"] = chosen.Name;
         parameters["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture);
         parameters["minCategoryRows"] = options.Featurizer.MinCategoryRows.ToString(CultureInfo.InvariantCulture);
+        if (weightSource is not null)
+        {
+            parameters["rowWeights"] = weightSource;
+        }
         return parameters;
     }
 
     private static JsonElement MetricsJson(
         RegressionMetrics cv, RegressionMetrics baseline, RegressionMetrics? heuristic, string? heuristicNote,
         RegressionMetrics? outsideCv, RegressionMetrics? outsideBase, List<ConfigScore> scores, TrainingOptions options,
-        double coverage, double calibrationError, double trainingMean)
+        double coverage, double calibrationError, double trainingMean, string? weightSource)
     {
         var root = new Dictionary<string, object?>
         {
             ["method"] = $"nested cross-validation: {options.Folds} outer folds x {options.Repeats} repeats, {options.InnerFolds} inner folds choose the configuration",
             ["trainingMean"] = trainingMean,
+            ["rowWeights"] = weightSource, // null: unweighted; otherwise the fit and the cv/baseline/heuristic metrics are weighted by it
             ["cv"] = Describe(cv, baseline),
             ["baseline"] = Describe(baseline, null),
             ["heuristic"] = heuristic is null ? null : Describe(heuristic, baseline),
@@ -403,19 +413,31 @@ public static class ModelTrainer
         return result;
     }
 
-    private static void RunJobs(List<FitJob> jobs, IReadOnlyList<TrainerConfig> configs, IReadOnlyList<double> targets, TrainingOptions options, ParallelOptions parallel, Action onDone)
+    private static void RunJobs(List<FitJob> jobs, IReadOnlyList<TrainerConfig> configs, IReadOnlyList<double> targets, IReadOnlyList<double>? weights, TrainingOptions options, ParallelOptions parallel, Action onDone)
     {
         // Longest first (trees before the linear model) keeps every core busy to the end.
         Parallel.ForEach(jobs.OrderByDescending(j => Cost(configs[j.Config])), parallel, job =>
         {
             var seed = unchecked((options.Seed * 7919) + (job.Fold.Repeat * 104729) + (job.Fold.Index * 1299709) + (job.Config * 15485863) + job.Inner + 1);
             var context = new MLContext(seed);
-            var trainView = MlNetModels.LabeledView(context, job.Fold.Matrix, job.Fold.Width, targets, job.TrainRows);
-            var model = MlNetModels.Fit(context, configs[job.Config], trainView, seed);
+            var trainView = MlNetModels.LabeledView(context, job.Fold.Matrix, job.Fold.Width, targets, job.TrainRows, weights);
+            var model = MlNetModels.Fit(context, configs[job.Config], trainView, seed, weighted: weights is not null);
             var testView = MlNetModels.LabeledView(context, job.Fold.Matrix, job.Fold.Width, targets, job.TestRows);
             job.Predictions = MlNetModels.Score(model, testView);
             onDone();
         });
+    }
+
+    private static double WeightedMean(int[] rows, IReadOnlyList<double> targets, IReadOnlyList<double> weights)
+    {
+        double sum = 0, total = 0;
+        foreach (var i in rows)
+        {
+            sum += weights[i] * targets[i];
+            total += weights[i];
+        }
+
+        return total > 0 ? sum / total : rows.Average(i => targets[i]);
     }
 
     private static int[] Assign(int n, int folds, int seed)

@@ -62,6 +62,12 @@ public sealed class TrainingData
     /// <summary>Gets fields present in the data but not used as features, with the reason (e.g. <c>timestamp: ignored (--ignore)</c>).</summary>
     public IReadOnlyList<string> IgnoredFields { get; init; } = [];
 
+    /// <summary>Gets the per-row training weights (one per row, finite, ≥ 0), or <see langword="null"/> when every row counts the same. Set by <see cref="RowWeights.Apply"/>.</summary>
+    public IReadOnlyList<double>? Weights { get; init; }
+
+    /// <summary>Gets how <see cref="Weights"/> were made (e.g. <c>weight × min(1/selectionProbability, 20)</c>), recorded in the manifest; <see langword="null"/> when unweighted.</summary>
+    public string? WeightSource { get; init; }
+
     /// <summary>Returns the rows at <paramref name="indices"/> as a new data set.</summary>
     /// <param name="indices">The row indices.</param>
     /// <returns>The subset.</returns>
@@ -73,6 +79,8 @@ public sealed class TrainingData
             Sources = Sources,
             Sha256 = Sha256,
             RowKeys = RowKeys.Count == Count ? [.. indices.Select(i => RowKeys[i])] : [],
+            Weights = Weights is null ? null : [.. indices.Select(i => Weights[i])],
+            WeightSource = WeightSource,
         };
     }
 }

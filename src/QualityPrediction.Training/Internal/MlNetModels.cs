@@ -14,12 +14,15 @@ internal static class MlNetModels
     public const string LabelColumn = "Label";
     public const string ScoreColumn = "Score";
 
-    public static IDataView LabeledView(MLContext context, float[] matrix, int width, IReadOnlyList<double> targets, IReadOnlyList<int> rows)
+    /// <summary>The per-row weight column of the labeled view (1 for every row when the data is unweighted).</summary>
+    public const string WeightColumn = "Weight";
+
+    public static IDataView LabeledView(MLContext context, float[] matrix, int width, IReadOnlyList<double> targets, IReadOnlyList<int> rows, IReadOnlyList<double>? weights = null)
     {
         var items = new LabeledRow[rows.Count];
         for (var i = 0; i < rows.Count; i++)
         {
-            items[i] = new LabeledRow { Features = matrix.AsSpan(rows[i] * width, width).ToArray(), Label = (float)targets[rows[i]] };
+            items[i] = new LabeledRow { Features = matrix.AsSpan(rows[i] * width, width).ToArray(), Label = (float)targets[rows[i]], Weight = weights is null ? 1 : (float)weights[rows[i]] };
         }
 
         var schema = SchemaDefinition.Create(typeof(LabeledRow));
@@ -40,14 +43,16 @@ internal static class MlNetModels
         return context.Data.LoadFromEnumerable(items, schema);
     }
 
-    public static ITransformer Fit(MLContext context, TrainerConfig config, IDataView data, int seed) =>
-        Estimator(context, config, seed).Fit(data);
+    public static ITransformer Fit(MLContext context, TrainerConfig config, IDataView data, int seed, bool weighted = false) =>
+        Estimator(context, config, seed, weighted).Fit(data);
 
     public static float[] Score(ITransformer model, IDataView data) =>
         [.. model.Transform(data).GetColumn<float>(ScoreColumn)];
 
-    public static IEstimator<ITransformer> Estimator(MLContext context, TrainerConfig config, int seed)
+    public static IEstimator<ITransformer> Estimator(MLContext context, TrainerConfig config, int seed, bool weighted = false)
     {
+        // With weights, every trainer reads the per-row weight column (ML.NET's ExampleWeightColumnName).
+        var weight = weighted ? WeightColumn : null;
         var regression = context.Regression.Trainers;
         switch (config.Kind)
         {
@@ -56,6 +61,7 @@ internal static class MlNetModels
                 {
                     LabelColumnName = LabelColumn,
                     FeatureColumnName = FeaturesColumn,
+                    ExampleWeightColumnName = weight,
                     L2Regularization = (float)config.Get("l2", 1e-4),
                     MaximumNumberOfIterations = (int)config.Get("iterations", 200),
                     ConvergenceTolerance = 1e-5f,
@@ -67,6 +73,7 @@ internal static class MlNetModels
                 {
                     LabelColumnName = LabelColumn,
                     FeatureColumnName = FeaturesColumn,
+                    ExampleWeightColumnName = weight,
                     NumberOfTrees = (int)config.Get("trees", 100),
                     NumberOfLeaves = (int)config.Get("leaves", 20),
                     LearningRate = config.Get("learningRate", 0.2),
@@ -79,6 +86,7 @@ internal static class MlNetModels
                 {
                     LabelColumnName = LabelColumn,
                     FeatureColumnName = FeaturesColumn,
+                    ExampleWeightColumnName = weight,
                     NumberOfTrees = (int)config.Get("trees", 100),
                     NumberOfLeaves = (int)config.Get("leaves", 20),
                     MinimumExampleCountPerLeaf = (int)config.Get("minLeafRows", 10),
@@ -90,6 +98,7 @@ internal static class MlNetModels
                 {
                     LabelColumnName = LabelColumn,
                     FeatureColumnName = FeaturesColumn,
+                    ExampleWeightColumnName = weight,
                     NumberOfIterations = (int)config.Get("iterations", 100),
                     NumberOfLeaves = (int)config.Get("leaves", 31),
                     LearningRate = config.Get("learningRate", 0.1),
@@ -114,6 +123,8 @@ internal static class MlNetModels
         public float[] Features { get; set; } = [];
 
         public float Label { get; set; }
+
+        public float Weight { get; set; } = 1;
     }
 
     internal sealed class FeatureRow

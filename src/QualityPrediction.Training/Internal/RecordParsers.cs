@@ -233,7 +233,15 @@ internal static class RecordParsers
                 var record = new RawRecord(path, line);
                 records.Add(record);
                 using var element = JsonDocument.ParseValue(ref reader);
-                FillFromObject(record, element.RootElement);
+                try
+                {
+                    FillFromObject(record, element.RootElement);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    // The reader accepts invalid UTF-8 inside strings; decoding them throws. That is a bad record, not a crash.
+                    record.Error = (Data.BadRow.WholeRow, $"the record holds text that is not valid UTF-8: {FirstSentence(ex.Message)}");
+                }
             }
         }
         catch (JsonException ex)
@@ -275,6 +283,12 @@ internal static class RecordParsers
 
         foreach (var property in (isLegacy ? features : element).EnumerateObject())
         {
+            if (string.IsNullOrWhiteSpace(property.Name))
+            {
+                record.Error = (Data.BadRow.WholeRow, "a field has an empty name.");
+                return;
+            }
+
             if (!seen.Add(property.Name))
             {
                 record.Error = (property.Name, "the field appears twice in the record.");
