@@ -261,8 +261,15 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
     {
         var pending = predictor.PredictAsync(context, cancellationToken);
         var result = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
-        return result ?? throw new InvalidOperationException($"Member '{predictor.Name}' returned no result.");
+        return Unusable(predictor, result) is { } error ? throw error : result!;
     }
+
+    /// <summary>Why a member's answer cannot be used (none, or a score or confidence that is not a finite number); <see langword="null"/> when it can.</summary>
+    private static InvalidOperationException? Unusable(IQualityPredictor predictor, QualityPredictionResult? result) =>
+        result is null ? new InvalidOperationException($"Member '{predictor.Name}' returned no result.")
+        : !double.IsFinite(result.Score) || !double.IsFinite(result.Confidence)
+            ? new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"Member '{predictor.Name}' returned a score of {result.Score} with confidence {result.Confidence}; both must be finite."))
+            : null;
 
     private static bool IsFault(Exception exception, CancellationToken cancellationToken) =>
         exception is not ArgumentException && !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested);
@@ -300,7 +307,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
             try
             {
                 var result = cancellationToken.CanBeCanceled ? Run(member.Predictor, context, cancellationToken) : member.Predictor.Predict(context);
-                attempt = result is null ? Classify(new InvalidOperationException($"Member '{member.Name}' returned no result.")) : Attempt.Ok(result);
+                attempt = Unusable(member.Predictor, result) is { } error ? Classify(error) : Attempt.Ok(result!);
             }
             catch (Exception ex) when (IsFault(ex, cancellationToken))
             {
@@ -339,7 +346,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
             try
             {
                 var result = await member.Predictor.PredictAsync(context, cancellationToken).ConfigureAwait(false);
-                attempt = result is null ? Classify(new InvalidOperationException($"Member '{member.Name}' returned no result.")) : Attempt.Ok(result);
+                attempt = Unusable(member.Predictor, result) is { } error ? Classify(error) : Attempt.Ok(result!);
             }
             catch (Exception ex) when (IsFault(ex, cancellationToken))
             {
@@ -357,9 +364,9 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
                         try
                         {
                             var result = await state.Predictor.PredictAsync(state.Context, ctx.CancellationToken).ConfigureAwait(ctx.ContinueOnCapturedContext);
-                            return result is null
-                                ? Outcome.FromException<QualityPredictionResult>(new InvalidOperationException($"Member '{state.Predictor.Name}' returned no result."))
-                                : Outcome.FromResult(result);
+                            return Unusable(state.Predictor, result) is { } error
+                                ? Outcome.FromException<QualityPredictionResult>(error)
+                                : Outcome.FromResult(result!);
                         }
 #pragma warning disable CA1031 // The outcome carries the exception to the pipeline and back to the caller.
                         catch (Exception ex)
@@ -433,7 +440,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
             }
         }
 
-        ok = ok && Array.IndexOf(results, null) < 0;
+        ok = ok && Array.TrueForAll(results, r => Unusable(member.Predictor, r) is null);
         if (ok)
         {
             Track(member, MemberStatus.Ok);
@@ -496,6 +503,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
             result = answer with
             {
                 Score = _range.Clamp(answer.Score),
+                Confidence = Math.Clamp(answer.Confidence, 0, 1),
                 Interval = new PredictionInterval(_range.Clamp(answer.Interval.Lower), _range.Clamp(answer.Interval.Upper), answer.Interval.Coverage),
                 Members = entries,
                 PredictionId = id,

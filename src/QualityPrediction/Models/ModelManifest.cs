@@ -79,6 +79,11 @@ public sealed class ModelManifest
             var where = ex.LineNumber is { } line ? $" at line {line + 1}" : "";
             throw new ModelFormatException(source, $"malformed manifest JSON{where}: {ex.Message}", ex);
         }
+        catch (ArgumentException ex)
+        {
+            // System.Text.Json refuses text it cannot transcode to UTF-8 (a lone surrogate) with an ArgumentException.
+            throw new ModelFormatException(source, $"the manifest text is not valid Unicode: {ex.Message}", ex);
+        }
 
         if (manifest is null)
         {
