@@ -170,7 +170,7 @@ public sealed class ExplorationSimulationTests
         var candidates = World.Select(w => RankingCandidate.ForModel("sim", w.Name)).ToArray();
         var trueMeans = World.ToDictionary(w => w.Name, w => w.TrueMean);
         var bestMean = World.Max(w => w.TrueMean);
-        var baseContext = new PredictionContext().WithActionType("narrate");
+        var baseContext = new PredictionContext().WithScenario("crypt");
 
         var regret = 0.0;
         var regretAt = new List<double>();

@@ -7,6 +7,7 @@ namespace QualityPrediction.Tests.Ranking;
 /// feature) it keeps a normal belief about the candidate's mean quality, starting from a prior and updated with each
 /// observed outcome (normal likelihood with known noise). It predicts the posterior mean, a 90% credible interval
 /// that shrinks as evidence accumulates, and the posterior probability that the mean lies within the tolerance.
+/// When the context has an <c>actionType</c>, beliefs are kept per model and action type (key <c>model|actionType</c>).
 /// </summary>
 internal sealed class NormalPosteriorLearner : IQualityPredictor
 {
@@ -60,6 +61,8 @@ internal sealed class NormalPosteriorLearner : IQualityPredictor
             throw new ArgumentException("The context has no 'model' feature.", nameof(context));
         }
 
+        model = KeyOf(context, model);
+
         Belief belief;
         lock (_gate)
         {
@@ -78,6 +81,10 @@ internal sealed class NormalPosteriorLearner : IQualityPredictor
             Basis = model,
         };
     }
+
+    /// <summary>The belief key for a context: the model, or <c>model|actionType</c> when the context has an action type.</summary>
+    public static string KeyOf(PredictionContext context, string model) =>
+        context.TryGetCategory(WellKnownFeatures.ActionType, out var actionType) ? $"{model}|{actionType}" : model;
 
     public ValueTask<QualityPredictionResult> PredictAsync(PredictionContext context, CancellationToken cancellationToken = default)
     {
