@@ -140,6 +140,15 @@ public static class Measurements
                 break;
             }
 
+            case "bare-onnx":
+            case "bare-mlnet":
+            {
+                // Our ModelPredictor alone, without a host: manifest, verified bytes, runtime load, warm-up, first score.
+                using var predictor = Ours.ModelPredictor(mode[5..]);
+                score = (float)predictor.Predict(new PredictionContext()).Score;
+                break;
+            }
+
             case "ours-onnx":
             case "ours-mlnet":
             {
@@ -177,7 +186,7 @@ public static class Measurements
             }
 
             default:
-                Console.Error.WriteLine($"Unknown cold-start mode '{mode}' (raw-onnx, ours-onnx, raw-mlnet, ours-mlnet).");
+                Console.Error.WriteLine($"Unknown cold-start mode '{mode}' (raw-onnx, bare-onnx, ours-onnx, raw-mlnet, bare-mlnet, ours-mlnet).");
                 return 2;
         }
 
@@ -190,7 +199,7 @@ public static class Measurements
     /// <summary>The driver: runs every mode in fresh processes, interleaved, and compares medians.</summary>
     public static List<BudgetLine> ColdStartBudget(TextWriter log, int runs)
     {
-        var modes = new[] { "raw-onnx", "ours-onnx", "raw-mlnet", "ours-mlnet" };
+        var modes = new[] { "raw-onnx", "bare-onnx", "ours-onnx", "raw-mlnet", "bare-mlnet", "ours-mlnet" };
         var wall = modes.ToDictionary(m => m, _ => new List<double>());
         var main = modes.ToDictionary(m => m, _ => new List<double>());
         var exe = Environment.ProcessPath!;
@@ -249,6 +258,13 @@ public static class Measurements
             var oursMain = Median(main["ours-" + engine]);
             lines.Add(new BudgetLine("7", $"cold start {engine}, new process to first score (median of {wall["raw-" + engine].Count})",
                 string.Create(CultureInfo.InvariantCulture, $"raw {raw:F0} ms, ours {ours:F0} ms (in Main: {rawMain:F0} vs {oursMain:F0} ms)"), ours / raw, "<= 1.20", ours / raw <= 1.2));
+            if (wall["bare-" + engine].Count > 0)
+            {
+                var bare = Median(wall["bare-" + engine]);
+                lines.Add(new BudgetLine("7", $"cold start {engine}, ModelPredictor alone (no host), new process to first score",
+                    string.Create(CultureInfo.InvariantCulture, $"raw {raw:F0} ms, ModelPredictor {bare:F0} ms (in Main: {rawMain:F0} vs {Median(main["bare-" + engine]):F0} ms)"), bare / raw, "(attribution)", null));
+            }
+
         }
 
         return lines;

@@ -3,15 +3,15 @@ using System.Globalization;
 using System.Text;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
-using Perfolizer.Horology;
-using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Perfolizer.Horology;
 using QualityPrediction.Benchmarks;
 
 // Usage:
 //   dotnet run -c Release --project benchmarks/QualityPrediction.Benchmarks -- --all [--short] [--only bdn,scaling,cold,rss,feedback,training]
-//   ... -- --cold-start raw-onnx|ours-onnx|raw-mlnet|ours-mlnet   (one cold-start child run; the driver starts these itself)
+//   ... -- --cold-start raw-onnx|bare-onnx|ours-onnx|raw-mlnet|bare-mlnet|ours-mlnet   (one cold-start child; the driver starts these)
+//   ... -- --train-child FILE.csv   (one training child for budget 10; the driver starts these)
 var sinceMain = Stopwatch.StartNew();
 var coldIndex = Array.IndexOf(args, "--cold-start");
 if (coldIndex >= 0)
