@@ -1,4 +1,5 @@
 using System.Globalization;
+using QualityPrediction.Ranking.Internal;
 
 namespace QualityPrediction.Ranking;
 
@@ -60,7 +61,7 @@ public sealed class EpsilonGreedyPolicy : RankingPolicy
     /// <inheritdoc />
     public override double GetSelectionProbability(IReadOnlyList<RankedCandidate> candidates, int index)
     {
-        Internal.ArgMax.CheckIndex(candidates, index);
+        ArgMax.CheckIndex(candidates, index);
         var exploit = Epsilon < 1 ? Exploit.GetSelectionProbability(candidates, index) : 0;
         return ((1 - Epsilon) * exploit) + (Epsilon / candidates.Count);
     }
