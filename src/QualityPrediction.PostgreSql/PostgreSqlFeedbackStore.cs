@@ -183,15 +183,20 @@ public sealed class PostgreSqlFeedbackStore : IFeedbackStore, IAsyncDisposable, 
     }
 
     /// <inheritdoc />
-    /// <remarks>A position is the outcome's <c>seq</c>. Rows are streamed; a row whose context is not a JSON object fails the read with a <see cref="FormatException"/> naming the prediction.</remarks>
+    /// <remarks>A position is the outcome's <c>seq</c>. Before reading, a brief <c>SHARE</c> lock on <c>quality_outcomes</c> waits for
+    /// inserts in flight and fixes the highest committed <c>seq</c>; only rows up to it are read, so an insert that commits
+    /// later always gets a higher position and a reader continuing after the last position never skips a row. (A user without
+    /// the privilege to take the lock reads without it.) Rows are streamed; a row whose context is not a JSON object fails the read with a <see cref="FormatException"/> naming the prediction.</remarks>
     public async IAsyncEnumerable<FeedbackRow> ReadJoinedAsync(long afterPosition = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var upTo = await SettledPositionAsync(cancellationToken).ConfigureAwait(false);
         var command = _dataSource.CreateCommand(_sql.ReadJoined);
         await using (command.ConfigureAwait(false))
         {
             command.CommandTimeout = 0;
             command.Parameters.Add(new NpgsqlParameter<long>("after", NpgsqlDbType.Bigint) { TypedValue = afterPosition });
+            command.Parameters.Add(new NpgsqlParameter<long>("upto", NpgsqlDbType.Bigint) { TypedValue = upTo });
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
@@ -224,6 +229,37 @@ public sealed class PostgreSqlFeedbackStore : IFeedbackStore, IAsyncDisposable, 
                     };
                     var outcome = new OutcomeRecord(id, reader.GetDouble(11), reader.GetFieldValue<DateTimeOffset>(12));
                     yield return new FeedbackRow(reader.GetInt64(0), prediction, outcome);
+                }
+            }
+        }
+    }
+
+    /// <summary>The highest outcome seq below which no insert is still in flight.</summary>
+    private async Task<long> SettledPositionAsync(CancellationToken cancellationToken)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            try
+            {
+                var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    var settled = new NpgsqlCommand(_sql.SettledSeq, connection, transaction) { CommandTimeout = _timeoutSeconds };
+                    await using (settled.ConfigureAwait(false))
+                    {
+                        var result = Convert.ToInt64(await settled.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+                        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                        return result;
+                    }
+                }
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+            {
+                var max = new NpgsqlCommand(_sql.MaxSeq, connection) { CommandTimeout = _timeoutSeconds };
+                await using (max.ConfigureAwait(false))
+                {
+                    return Convert.ToInt64(await max.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
                 }
             }
         }

@@ -34,6 +34,33 @@ public class PostgreSqlCollectorTests : PostgreSqlTestBase
     }
 
     [Test]
+    public async Task An_outcome_committed_late_with_a_lower_position_is_not_skipped()
+    {
+        var output = Path.Combine(Folder, "late.jsonl");
+        var early = Prediction(1);
+        var late = Prediction(2);
+        await Store.WritePredictionsAsync([early, late]);
+
+        // Transaction A takes a position first but commits last.
+        await using var connection = await DataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var insert = new Npgsql.NpgsqlCommand($"INSERT INTO \"{Schema}\".quality_outcomes (prediction_id, observed, observed_at) VALUES (@id, 10, now())", connection, transaction))
+        {
+            insert.Parameters.AddWithValue("id", early.PredictionId);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await Store.WriteOutcomesAsync([Outcome(late, 20)]); // a higher position, committed at once
+        var collect = Task.Run(() => PostgreSqlCollector.CollectFeedbackAsync(Store, output));
+        await Task.Delay(500);
+        await transaction.CommitAsync();
+
+        var result = await collect;
+        Assert.That(result.Rows, Is.EqualTo(2), "the collector waited for the insert in flight instead of moving its watermark past it");
+        Assert.That((await PostgreSqlCollector.CollectFeedbackAsync(Store, output)).Rows, Is.EqualTo(2));
+    }
+
+    [Test]
     public async Task Collects_a_supabase_shaped_table_with_a_column_mapping_incrementally()
     {
         await ExecuteAsync($"""

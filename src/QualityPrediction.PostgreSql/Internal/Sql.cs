@@ -55,9 +55,18 @@ internal sealed class Sql(string schema)
         SELECT o.seq, p.prediction_id, p.predictor, p.context::text, p.score, p.confidence, p.source, p.model_name, p.model_version,
                p.created_at, p.selection_probability, o.observed, o.observed_at
         FROM {Outcomes} o JOIN {Predictions} p ON p.prediction_id = o.prediction_id
-        WHERE o.seq > @after
+        WHERE o.seq > @after AND o.seq <= @upto
         ORDER BY o.seq
         """;
+
+    /// <summary>Waits for the outcome inserts in flight and returns the highest seq: every row up to it is committed, and later inserts get higher numbers.</summary>
+    public string SettledSeq => $"""
+        SET LOCAL lock_timeout = '10s';
+        LOCK TABLE {Outcomes} IN SHARE MODE;
+        SELECT coalesce(max(seq), 0) FROM {Outcomes};
+        """;
+
+    public string MaxSeq => $"SELECT coalesce(max(seq), 0) FROM {Outcomes}";
 
     public string Counts => $"""
         SELECT (SELECT count(*) FROM {Predictions}),
