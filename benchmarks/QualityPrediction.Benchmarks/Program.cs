@@ -11,12 +11,19 @@ using QualityPrediction.Benchmarks;
 // Usage:
 //   dotnet run -c Release --project benchmarks/QualityPrediction.Benchmarks -- --all [--short] [--only bdn,scaling,cold,rss,feedback,training]
 //   ... -- --cold-start raw-onnx|bare-onnx|ours-onnx|raw-mlnet|bare-mlnet|ours-mlnet   (one cold-start child; the driver starts these)
+//   ... -- --loop MODE SECONDS   (a hot loop to attach dotnet-trace to; see ProfileLoop.cs)
 //   ... -- --train-child FILE.csv   (one training child for budget 10; the driver starts these)
 var sinceMain = Stopwatch.StartNew();
 var coldIndex = Array.IndexOf(args, "--cold-start");
 if (coldIndex >= 0)
 {
     return Measurements.ColdStartChild(coldIndex + 1 < args.Length ? args[coldIndex + 1] : "", sinceMain);
+}
+
+var loopIndex = Array.IndexOf(args, "--loop");
+if (loopIndex >= 0 && loopIndex + 2 < args.Length)
+{
+    return ProfileLoop.Run(args[loopIndex + 1], double.Parse(args[loopIndex + 2], CultureInfo.InvariantCulture));
 }
 
 var trainIndex = Array.IndexOf(args, "--train-child");
