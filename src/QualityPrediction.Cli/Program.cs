@@ -16,7 +16,9 @@ internal static class Program
     /// <returns>The exit code.</returns>
     internal static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
-        var configuration = new InvocationConfiguration { Output = output, Error = error };
+        // On Ctrl+C the token is cancelled; training stops after the fits in flight (a few seconds), so give it time
+        // to clean its staging folder rather than being killed after System.CommandLine's default 2 seconds.
+        var configuration = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = TimeSpan.FromSeconds(30) };
         return CreateRootCommand().Parse(args).InvokeAsync(configuration, cancellationToken);
     }
 
