@@ -496,7 +496,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
     private QualityPredictionResult Finish(in Combiner combiner, EnsembleMemberResult[] entries, long start)
     {
         var now = _timeProvider.GetUtcNow();
-        var id = Guid.CreateVersion7(now);
+        var id = PredictionIds.Next(now);
         QualityPredictionResult result;
         if (combiner.Answer is { } answer && (_strategy == EnsembleStrategy.PriorityChain || combiner.Count == 1))
         {

@@ -10,9 +10,8 @@ namespace QualityPrediction.Heuristics;
 /// <see cref="QualityPredictionResult.Basis"/> names the level that answered, e.g. <c>model:gpt-4o-mini</c>,
 /// <c>provider:openai</c> or <c>global</c>; the confidence (<see cref="ConfidenceKind.Calibrated"/>, from in-sample
 /// residuals) and the interval come from that level's residual statistics. Thread-safe; the hot path only allocates
-/// the result. <see cref="QualityPredictionResult.PredictionId"/> is left empty: the composed predictor
-/// (<see cref="Ensemble.EnsemblePredictor"/>) assigns the id that outcomes are reported against, so the (comparatively
-/// costly) GUID is generated once per prediction.
+/// the result. Each result gets a fresh <see cref="QualityPredictionResult.PredictionId"/> (a version 7 GUID); an ensemble
+/// replaces it with its own, once per prediction.
 /// </remarks>
 public sealed class FittedHeuristicPredictor : IQualityPredictor
 {
@@ -73,6 +72,7 @@ public sealed class FittedHeuristicPredictor : IQualityPredictor
         }
 
         score = _range.Clamp(score);
+        var now = _timeProvider.GetUtcNow();
         return new QualityPredictionResult
         {
             Score = score,
@@ -83,7 +83,8 @@ public sealed class FittedHeuristicPredictor : IQualityPredictor
             ModelName = Name,
             ModelVersion = Model.Version,
             Basis = node.Basis,
-            Timestamp = _timeProvider.GetUtcNow(),
+            PredictionId = PredictionIds.Next(now),
+            Timestamp = now,
         };
     }
 

@@ -12,8 +12,8 @@ namespace QualityPrediction.Heuristics;
 /// the interval is the score ± <see cref="HeuristicRules.IntervalHalfWidth"/>, clamped, with no coverage claimed (0).
 /// The rules are copied at construction; later changes to the <see cref="HeuristicRules"/> instance have no effect.
 /// A missing feature, or a category without an adjustment, adds nothing. Thread-safe.
-/// <see cref="QualityPredictionResult.PredictionId"/> is left empty: the composed predictor
-/// (<see cref="Ensemble.EnsemblePredictor"/>) assigns the id that outcomes are reported against.
+/// Each result gets a fresh <see cref="QualityPredictionResult.PredictionId"/> (a version 7 GUID); an ensemble
+/// replaces it with its own, once per prediction.
 /// </remarks>
 public sealed class RuleBasedHeuristicPredictor : IQualityPredictor
 {
@@ -113,6 +113,7 @@ public sealed class RuleBasedHeuristicPredictor : IQualityPredictor
         }
 
         score = _range.Clamp(score);
+        var now = _timeProvider.GetUtcNow();
         return new QualityPredictionResult
         {
             Score = score,
@@ -122,7 +123,8 @@ public sealed class RuleBasedHeuristicPredictor : IQualityPredictor
             Source = PredictionSource.Heuristic,
             ModelName = Name,
             Basis = BasisName,
-            Timestamp = _timeProvider.GetUtcNow(),
+            PredictionId = PredictionIds.Next(now),
+            Timestamp = now,
         };
     }
 

@@ -13,7 +13,7 @@ public sealed class FittedHeuristicPredictorTests
     }
 
     [Test]
-    public void Results_carry_source_name_version_and_timestamp_but_leave_the_id_to_the_ensemble()
+    public void Results_carry_source_name_version_timestamp_and_a_fresh_id()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
         var model = Fit();
@@ -25,7 +25,8 @@ public sealed class FittedHeuristicPredictorTests
         Assert.That(first.ModelName, Is.EqualTo("heuristic"));
         Assert.That(first.ModelVersion, Is.EqualTo(model.Version));
         Assert.That(first.Timestamp, Is.EqualTo(time.GetUtcNow()));
-        Assert.That(first.PredictionId, Is.EqualTo(Guid.Empty));
+        Assert.That(first.PredictionId, Is.Not.EqualTo(Guid.Empty));
+        Assert.That(predictor.Predict(new PredictionContext().WithProvider("openai")).PredictionId, Is.Not.EqualTo(first.PredictionId));
     }
 
     [Test]

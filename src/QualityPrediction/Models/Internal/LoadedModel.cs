@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using QualityPrediction.Internal;
 
 namespace QualityPrediction.Models.Internal;
 
@@ -164,7 +165,7 @@ internal sealed class LoadedModel
             Source = PredictionSource.Model,
             ModelName = _memberName,
             ModelVersion = Version,
-            PredictionId = Guid.CreateVersion7(now),
+            PredictionId = PredictionIds.Next(now),
             Timestamp = now,
         };
     }
