@@ -32,6 +32,13 @@ public sealed class QualityPredictionOptions
     /// <summary>Gets or sets the heuristic fallback.</summary>
     public HeuristicOptions Heuristic { get; set; } = new();
 
+    /// <summary>Gets or sets how long the host's start waits for the model members' first load, so that the first
+    /// requests are answered by the models rather than the fallback. A model that is not loaded by then keeps loading in
+    /// the background (the fallback answers meanwhile); <see cref="TimeSpan.Zero"/> does not wait.</summary>
+    /// <value>The default is 30 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan ModelLoadWaitAtStart { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Gets or sets how members are combined and protected.</summary>
     [ValidateObjectMembers]
     public EnsembleOptions Ensemble { get; set; } = new();

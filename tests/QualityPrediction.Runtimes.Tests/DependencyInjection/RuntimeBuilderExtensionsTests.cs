@@ -49,6 +49,24 @@ public sealed class RuntimeBuilderExtensionsTests
     }
 
     [Test]
+    public async Task HostStart_WaitsForTheModelsFirstLoad_SoTheFirstAnswerComesFromTheModel()
+    {
+        var services = new ServiceCollection();
+        services.AddQualityPrediction().AddMLNetModel("quality", Fixtures.Categorical.ManifestPath, o => o.WatchForChanges = false);
+        await using var provider = services.BuildServiceProvider();
+
+        foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
+        var member = ((ModelPredictorFactory)provider.GetRequiredService<IModelPredictorFactory>()).Predictors.Single();
+        Assert.That(member.Status.State, Is.EqualTo(ModelLoadState.Loaded), "the host's start returned before the model was loaded");
+        var result = provider.GetRequiredService<IQualityPredictor>().Predict(Fixtures.Categorical.HoldOut[0]);
+        Assert.That(result.Source, Is.EqualTo(PredictionSource.Model));
+    }
+
+    [Test]
     public void ModelsFromConfiguration_InferTheRuntime()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
