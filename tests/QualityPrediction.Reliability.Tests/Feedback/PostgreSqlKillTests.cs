@@ -36,6 +36,7 @@ public sealed class PostgreSqlKillTests
             {
                 if (kills.Any(k => k >= start && k < start + batch))
                 {
+                    await Task.WhenAll(restarts); // the server from the previous kill is up again before the next one
                     await cluster.KillPostmasterAsync();
                     restarts.Add(Task.Run(async () =>
                     {
