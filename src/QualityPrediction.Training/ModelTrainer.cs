@@ -55,6 +55,17 @@ public static class ModelTrainer
         var tolerances = options.Tolerances.Count > 0 ? [.. options.Tolerances] : DefaultTolerances(range);
         var primary = options.ConfidenceTolerance ?? tolerances.OrderBy(t => t).ElementAt((tolerances.Count - 1) / 2);
         var configs = options.Configurations is { Count: > 0 } explicitConfigs ? [.. explicitConfigs] : TrainerConfig.SearchSpace(options.Trainer, data.Columns.Any(c => c.Kind == FeatureKind.Categorical));
+        if (weights is not null && configs.Any(c => c.Kind == TrainerKind.Sdca))
+        {
+            // Measured with ML.NET 5.0.1: Sdca with example weights (inverse-propensity weights up to 10, even scaled to mean 1)
+            // diverges to non-finite coefficients, so weighted runs leave it out of the search.
+            configs = [.. configs.Where(c => c.Kind != TrainerKind.Sdca)];
+            if (configs.Count == 0)
+            {
+                throw new ArgumentException("Sdca does not train reliably with row weights (its coefficients diverge); with --weight or --propensity use fasttree, fastforest, lightgbm or auto.", nameof(options));
+            }
+        }
+
         var repeats = options.Repeats;
         var folds = options.Folds;
 

@@ -41,10 +41,14 @@ internal static class TrainCommand
         var range = new Option<string?>("--range") { Description = "Declared score range MIN,MAX (default: the targets' min and max)." };
         var minCategoryRows = new Option<int>("--min-category-rows") { Description = "Fewest rows for a category to get its own one-hot slot.", DefaultValueFactory = _ => 10 };
         var cross = new Option<string[]>("--cross") { Description = "Crossed pairs of categorical columns A*B (one-hot over the pair)." };
+        var weight = new Option<string?>("--weight") { Description = "Column with a per-row weight (≥ 0) for the fit and the metrics; not a feature." };
+        var propensity = new Option<string?>("--propensity") { Description = "Column with the recorded selection probability p in (0, 1]: rows are weighted by 1/p (inverse-propensity), clipped at --max-inverse-propensity; not a feature." };
+        var maxInverse = new Option<double>("--max-inverse-propensity") { Description = "Largest inverse-propensity weight 1/p.", DefaultValueFactory = _ => 20 };
 
         var command = new Command("train", "Train a model with nested cross-validation, calibrate it, export ML.NET + ONNX + manifest.")
         {
             data, target, output, name, trainer, folds, repeats, innerFolds, seed, tolerance, categorical, ignore, registry, report, json, onBadRow, coverage, range, minCategoryRows, cross,
+            weight, propensity, maxInverse,
         };
 
         command.SetAction((parse, cancellationToken) => CliHelpers.Guard(parse, cancellationToken, async token =>
@@ -65,6 +69,12 @@ internal static class TrainCommand
             };
             var paths = parse.GetValue(data)!;
             var rows = await Task.Run(() => DataReader.Read(paths, readOptions, token), token).ConfigureAwait(false);
+            rows = RowWeights.Apply(rows, new RowWeightOptions
+            {
+                WeightColumn = parse.GetValue(weight),
+                PropensityColumn = parse.GetValue(propensity),
+                MaxInverseProbability = parse.GetValue(maxInverse),
+            });
             await ReportSkipped(info, rows).ConfigureAwait(false);
 
             var options = new TrainingOptions

@@ -20,9 +20,19 @@ internal static class MlNetModels
     public static IDataView LabeledView(MLContext context, float[] matrix, int width, IReadOnlyList<double> targets, IReadOnlyList<int> rows, IReadOnlyList<double>? weights = null)
     {
         var items = new LabeledRow[rows.Count];
+
+        // Weights are relative: scaled to mean 1 over these rows, so that large inverse-propensity weights do not
+        // make Sdca's dual steps diverge (measured: raw weights up to 10 gave non-finite coefficients).
+        var scale = 1.0;
+        if (weights is not null && rows.Count > 0)
+        {
+            var mean = rows.Average(r => weights[r]);
+            scale = mean > 0 ? 1 / mean : 1;
+        }
+
         for (var i = 0; i < rows.Count; i++)
         {
-            items[i] = new LabeledRow { Features = matrix.AsSpan(rows[i] * width, width).ToArray(), Label = (float)targets[rows[i]], Weight = weights is null ? 1 : (float)weights[rows[i]] };
+            items[i] = new LabeledRow { Features = matrix.AsSpan(rows[i] * width, width).ToArray(), Label = (float)targets[rows[i]], Weight = weights is null ? 1 : (float)(weights[rows[i]] * scale) };
         }
 
         var schema = SchemaDefinition.Create(typeof(LabeledRow));
