@@ -64,7 +64,7 @@ new GameSession(
     sessionFit,
     options.Range,
     options.Tolerance,
-    Path.Combine(AppContext.BaseDirectory, options.Heuristic.OutcomesPath!),
+    Path.Combine(AppContext.BaseDirectory, options.Heuristic.OutcomesPath ?? "data/outcomes.jsonl"),
     host.Services.GetRequiredService<QualityPrediction.Monitoring.IOutcomeReporter>(),
     host.Services.GetRequiredService<QualityPrediction.Monitoring.QualityMonitor>()).Run();
 
