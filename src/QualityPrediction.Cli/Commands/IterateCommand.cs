@@ -51,12 +51,31 @@ internal static class IterateCommand
             var targetName = parse.GetValue(target)!;
             var isDryRun = parse.GetValue(dryRun);
 
+            // A dry run changes nothing on disk: it collects into a temporary copy of the dataset (and its watermark) and trains into a scratch registry.
+            var scratch = Path.Combine(Path.GetTempPath(), "quality-iterate-" + Guid.NewGuid().ToString("N"));
+            var originalDataset = datasetPath;
+            if (isDryRun)
+            {
+                datasetPath = CopyDataset(datasetPath, Path.Combine(scratch, "dataset"));
+            }
+
             // 1. Collect.
             CollectResult? collected = null;
             if (!parse.GetValue(skipCollect))
             {
-                collected = await CollectAsync(parse.GetValue(folder), parse.GetValue(variable)!, parse.GetValue(schema)!, datasetPath, targetName, ct).ConfigureAwait(false);
-                await info.WriteLineAsync($"Collected {collected.Appended} new rows into {datasetPath} ({collected.Rows} in total).").ConfigureAwait(false);
+                try
+                {
+                    collected = await CollectAsync(parse.GetValue(folder), parse.GetValue(variable)!, parse.GetValue(schema)!, datasetPath, targetName, ct).ConfigureAwait(false);
+                }
+                catch when (isDryRun)
+                {
+                    DeleteScratch(scratch);
+                    throw;
+                }
+
+                await info.WriteLineAsync(isDryRun
+                    ? $"Collected {collected.Appended} new rows into a temporary copy of {originalDataset} ({collected.Rows} in total); dry run: the dataset and its watermark are unchanged."
+                    : $"Collected {collected.Appended} new rows into {datasetPath} ({collected.Rows} in total).").ConfigureAwait(false);
             }
 
             // 2. Enough rows?
@@ -71,13 +90,13 @@ internal static class IterateCommand
             var championBefore = ModelRegistry.ReadAliases(registryDir, model).GetValueOrDefault(ModelRegistry.Champion);
             if (rows < parse.GetValue(minRows))
             {
+                DeleteScratch(scratch);
                 var reason = $"not trained: {rows} rows available, fewer than --min-rows {parse.GetValue(minRows)}";
                 await Report(stdout, asJson, collected, rows, null, championBefore, null, false, isDryRun, reason).ConfigureAwait(false);
                 return ExitCodes.Success;
             }
 
             // 3. Train into the registry (a scratch copy of its champion for a dry run).
-            var scratch = Path.Combine(Path.GetTempPath(), "quality-iterate-" + Guid.NewGuid().ToString("N"));
             var workRegistry = isDryRun ? Path.Combine(scratch, "registry") : registryDir;
             try
             {
@@ -142,13 +161,37 @@ internal static class IterateCommand
             }
             finally
             {
-                if (Directory.Exists(scratch))
-                {
-                    Directory.Delete(scratch, recursive: true);
-                }
+                DeleteScratch(scratch);
             }
         }));
         return command;
+    }
+
+    private static void DeleteScratch(string scratch)
+    {
+        if (Directory.Exists(scratch))
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    /// <summary>Copies a dataset and its watermark (when they exist) into a folder, for a dry run; returns the copy's path.</summary>
+    private static string CopyDataset(string datasetPath, string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var copy = Path.Combine(folder, Path.GetFileName(datasetPath));
+        if (File.Exists(datasetPath))
+        {
+            File.Copy(datasetPath, copy);
+        }
+
+        var watermark = datasetPath + IncrementalDataset.WatermarkSuffix;
+        if (File.Exists(watermark))
+        {
+            File.Copy(watermark, copy + IncrementalDataset.WatermarkSuffix);
+        }
+
+        return copy;
     }
 
     private static async Task<CollectResult> CollectAsync(string? feedbackFolder, string variable, string schema, string datasetPath, string targetName, CancellationToken ct)
@@ -237,7 +280,7 @@ internal static class IterateCommand
         }
         else
         {
-            await stdout.WriteLineAsync((dryRun ? "Dry run (registry unchanged): " : "Decision: ") + decision + ".").ConfigureAwait(false);
+            await stdout.WriteLineAsync((dryRun ? "Dry run (dataset, watermark and registry unchanged): " : "Decision: ") + decision + ".").ConfigureAwait(false);
         }
     }
 }

@@ -13,34 +13,86 @@ internal static class StatusCommand
 {
     public static Command Create()
     {
-        var model = new Option<string[]>("--model") { Description = "NAME.model.json file(s) or registry references DIR/NAME@alias.", AllowMultipleArgumentsPerToken = true };
-        var registry = new Option<string?>("--registry") { Description = "A registry folder: reports every alias of every model in it." };
+        var model = new Option<string[]>("--model") { Description = "NAME.model.json file(s) or registry references DIR/NAME@alias; with a store, also the drift baseline (the manifest's training statistics).", AllowMultipleArgumentsPerToken = true };
+        var registry = new Option<string?>("--registry") { Description = "A registry folder: reports every alias of every model in it, and the last training run." };
+        var dataset = new Option<string?>("--dataset") { Description = "A JSON-lines training dataset written by `quality collect`: its rows and the watermark beside it." };
+        var folder = new Option<string?>("--feedback-folder") { Description = "The embedded feedback store's folder: counts, backlog, and the error and drift of the most recent rows." };
+        var variable = new Option<string?>("--connection-string-env") { Description = "The environment variable holding the PostgreSQL feedback store's connection string: reachability, migration, counts, backlog, error and drift." };
+        var schema = PostgreSqlCommandHelpers.SchemaOption();
+        var spill = new Option<string?>("--spill-folder") { Description = "The feedback writer's spill folder (feedback-spill.jsonl): records waiting to be replayed into the store. Default: the feedback folder." };
+        var window = new Option<int>("--window") { Description = "How many of the most recent predictions with an outcome the error and drift summary covers.", DefaultValueFactory = _ => 500 };
+        var tolerance = new Option<double>("--tolerance") { Description = "Accuracy tolerance when no --model manifest declares one for the model version.", DefaultValueFactory = _ => 5 };
+        var minDrift = new Option<int>("--min-drift-samples") { Description = "Values a feature needs in the window before its PSI is reported.", DefaultValueFactory = _ => 100 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
-        var command = new Command("status", "Report whether models load with each runtime, their versions, training metrics and load errors.")
+        var command = new Command("status", "Report whether models load with each runtime, the rows available for training, the feedback store's reachability and backlog, the last training run, and the error and drift of recent predictions.")
         {
-            model, registry, json,
+            model, registry, dataset, folder, variable, schema, spill, window, tolerance, minDrift, json,
         };
         command.Validators.Add(result =>
         {
-            if ((result.GetValue(model) is not { Length: > 0 }) == (result.GetValue(registry) is null))
+            if (result.GetValue(model) is not { Length: > 0 } && result.GetValue(registry) is null && result.GetValue(dataset) is null
+                && result.GetValue(folder) is null && result.GetValue(variable) is null)
             {
-                result.AddError("Give --model or --registry.");
+                result.AddError("Give at least one of --model, --registry, --dataset, --feedback-folder or --connection-string-env.");
+            }
+
+            if (result.GetValue(folder) is not null && result.GetValue(variable) is not null)
+            {
+                result.AddError("Give --feedback-folder or --connection-string-env, not both.");
             }
         });
 
-        command.SetAction((parse, cancellationToken) => CliHelpers.Guard(parse, cancellationToken, async token =>
+        command.SetAction((parse, cancellationToken) => PostgreSqlCommandHelpers.Guard(parse, cancellationToken, async token =>
         {
-            var references = parse.GetValue(registry) is { } folder ? RegistryReferences(folder) : [.. parse.GetValue(model)!];
+            if (parse.GetValue(window) < 1 || parse.GetValue(minDrift) < 1 || !(parse.GetValue(tolerance) > 0) || !double.IsFinite(parse.GetValue(tolerance)))
+            {
+                throw new ArgumentException("--window and --min-drift-samples must be at least 1, and --tolerance a positive number.");
+            }
+
+            var modelReferences = parse.GetValue(model) ?? [];
+            var registryFolder = parse.GetValue(registry);
+            var references = new List<string>(modelReferences);
+            if (registryFolder is not null)
+            {
+                references.AddRange(RegistryReferences(registryFolder));
+            }
+
             var reports = new List<ModelReport>();
             foreach (var reference in references)
             {
                 reports.Add(await CheckAsync(reference, token).ConfigureAwait(false));
             }
 
+            var data = parse.GetValue(dataset) is { } datasetPath ? StatusFeedback.ReadDataset(datasetPath) : null;
+            var lastRun = registryFolder is null ? null : StatusFeedback.ReadLastRun(registryFolder);
+
+            // The watermark of a dataset collected from the feedback store is the last collected position.
+            long? collectedUpTo = data?.Watermark is { Source: "feedback-store", Watermark: { } mark }
+                && long.TryParse(mark, NumberStyles.None, CultureInfo.InvariantCulture, out var position) ? position : null;
+            var size = parse.GetValue(window);
+            StatusFeedback.StoreReport? store = null;
+            List<QualityPrediction.Feedback.FeedbackRow> recent = [];
+            if (parse.GetValue(folder) is { } feedbackFolder)
+            {
+                (store, recent) = await StatusFeedback.ReadEmbeddedAsync(feedbackFolder, parse.GetValue(spill), collectedUpTo, size, token).ConfigureAwait(false);
+            }
+            else if (parse.GetValue(variable) is { } name)
+            {
+                (store, recent) = await StatusFeedback.ReadPostgreSqlAsync(PostgreSqlCommandHelpers.ConnectionString(name), parse.GetValue(schema)!, parse.GetValue(spill), collectedUpTo, size, token).ConfigureAwait(false);
+            }
+
+            StatusFeedback.MonitorReport? monitor = null;
+            if (store is { Reachable: true, Migrated: true, Error: null })
+            {
+                var manifests = reports.Where(r => r.Manifest is not null && r.Name is not null && modelReferences.Contains(r.Reference)).Select(r => ModelManifest.Load(r.Manifest!)).ToList();
+                monitor = StatusFeedback.Summarize(recent, manifests, size, parse.GetValue(tolerance), parse.GetValue(minDrift));
+            }
+
             var stdout = CliHelpers.Out(parse);
             if (parse.GetValue(json))
             {
-                await stdout.WriteLineAsync(JsonSerializer.Serialize(new { models = reports }, CliHelpers.Json)).ConfigureAwait(false);
+                var payload = new { models = reports, dataset = data, store, lastRun, monitor };
+                await stdout.WriteLineAsync(JsonSerializer.Serialize(payload, CliHelpers.Json)).ConfigureAwait(false);
             }
             else
             {
@@ -48,11 +100,79 @@ internal static class StatusCommand
                 {
                     await WriteTextAsync(stdout, report).ConfigureAwait(false);
                 }
+
+                await WriteFeedbackTextAsync(stdout, data, store, lastRun, monitor).ConfigureAwait(false);
             }
 
-            return reports.All(r => r.Runtimes.Count > 0 && r.Runtimes.All(x => x.Loaded)) ? ExitCodes.Success : ExitCodes.BadInput;
+            if (!reports.All(r => r.Runtimes.Count > 0 && r.Runtimes.All(x => x.Loaded)))
+            {
+                return ExitCodes.BadInput;
+            }
+
+            return store is null || store is { Reachable: true, Migrated: true, Error: null } ? ExitCodes.Success : ExitCodes.Failed;
         }));
         return command;
+    }
+
+    private static async Task WriteFeedbackTextAsync(TextWriter output, StatusFeedback.DatasetReport? data, StatusFeedback.StoreReport? store, StatusFeedback.RunReport? run, StatusFeedback.MonitorReport? monitor)
+    {
+        var c = CultureInfo.InvariantCulture;
+        if (data is not null)
+        {
+            var mark = data.Watermark is { } w
+                ? string.Create(c, $"; watermark {w.Watermark ?? "(none)"} from {w.Source}, {w.Rows} rows committed{(data.Bytes > w.Bytes ? $", {data.Bytes - w.Bytes} bytes after the last commit (cut off at the next collect)" : "")}")
+                : "; no watermark";
+            await output.WriteLineAsync(data.Exists
+                ? string.Create(c, $"dataset {data.Path}: {data.Rows} rows{mark}")
+                : $"dataset {data.Path}: does not exist yet (nothing collected){mark}").ConfigureAwait(false);
+        }
+
+        if (store is not null)
+        {
+            var where = $"{store.Kind} feedback store ({store.Location})";
+            if (!store.Reachable)
+            {
+                await output.WriteLineAsync($"{where}: UNREACHABLE: {store.Error}").ConfigureAwait(false);
+            }
+            else if (!store.Migrated || store.Error is not null)
+            {
+                await output.WriteLineAsync($"{where}: reachable, NOT USABLE: {store.Error}").ConfigureAwait(false);
+            }
+            else
+            {
+                await output.WriteLineAsync(string.Create(c, $"{where}: reachable{(store.SchemaVersion is { } v ? $", schema version {v}" : "")}; {store.Predictions} predictions, {store.Outcomes} outcomes, {store.Joined} rows for training, {store.PredictionsWithoutOutcome} predictions without outcome")).ConfigureAwait(false);
+                if (store.NotYetCollected is { } pending)
+                {
+                    await output.WriteLineAsync(string.Create(c, $"  {pending} rows for training not yet collected into the dataset")).ConfigureAwait(false);
+                }
+            }
+
+            if (store.Spill is { } spill)
+            {
+                await output.WriteLineAsync(string.Create(c, $"  spill file {spill.Path}: {spill.Pending} records waiting for replay ({spill.Predictions} predictions, {spill.Outcomes} outcomes)")).ConfigureAwait(false);
+            }
+        }
+
+        if (run is not null)
+        {
+            await output.WriteLineAsync(string.Create(c, $"last training run {run.Id}: model {run.Model} {(run.Version is null ? "(no version)" : "version " + run.Version)}, started {run.StartedAt:yyyy-MM-dd HH:mm} UTC, {run.DurationSeconds:F1} s{(run.Rows is { } rows ? $", {rows} rows" : "")}{(run.CvMae is { } mae ? $", CV MAE {mae:F4}" : "")}")).ConfigureAwait(false);
+        }
+
+        if (monitor is not null)
+        {
+            await output.WriteLineAsync(string.Create(c, $"recent predictions with an outcome: {monitor.Rows} (window {monitor.Window})")).ConfigureAwait(false);
+            foreach (var m in monitor.Metrics)
+            {
+                await output.WriteLineAsync(string.Create(c, $"  {m.Source}{(m.ModelVersion.Length > 0 ? " " + m.ModelVersion : "")}: {m.Count} outcomes, MAE {m.Mae:F3}, within ±{m.Tolerance:G4} {m.Accuracy * 100:F1}%")).ConfigureAwait(false);
+            }
+
+            foreach (var d in monitor.Drift)
+            {
+                await output.WriteLineAsync(d.Psi is { } psi
+                    ? string.Create(c, $"  drift {d.Model} {d.Version} {d.Feature} ({d.Kind}): PSI {psi:F3} over {d.Samples} values{(psi > 0.25 ? " SIGNIFICANT" : psi > 0.1 ? " moderate" : "")}")
+                    : string.Create(c, $"  drift {d.Model} {d.Version} {d.Feature} ({d.Kind}): {d.Samples} values, too few for a PSI")).ConfigureAwait(false);
+            }
+        }
     }
 
     private static List<string> RegistryReferences(string folder)
