@@ -42,8 +42,9 @@ public sealed partial class ConsoleSampleTests
         var exploring = lines.Single(l => l.StartsWith("thompson", StringComparison.Ordinal));
         Assert.Multiple(() =>
         {
-            // The original walk-through: six predictions with their source.
-            Assert.That(lines.Count(l => l.Contains(" Heuristic ", StringComparison.Ordinal)), Is.EqualTo(6));
+            // The original walk-through: six predictions with their source (heuristic, or a model once the sample has one).
+            Assert.That(lines.Count(l => l.Contains(" Heuristic ", StringComparison.Ordinal) || l.Contains(" Model ", StringComparison.Ordinal) || l.Contains(" Ensemble ", StringComparison.Ordinal)), Is.EqualTo(6));
+            Assert.That(text, Does.Contain("gpt-5-preview (unseen model)").And.Contain("nova-1 (unseen provider)"));
             Assert.That(text, Does.Contain("Game session: 20 turns"));
             Assert.That(lines.Count(l => TurnLine().IsMatch(l)), Is.EqualTo(20));
             Assert.That(lines.Count(l => l.Contains("[monitor] version", StringComparison.Ordinal)), Is.EqualTo(5));
