@@ -44,8 +44,10 @@ public class IterateCommandTests
         Assert.That(ModelRegistry.ListVersions(_registry, "quality").Select(v => v.Version), Is.EqualTo(new[] { "0001" }), "a dry run adds no version");
         Assert.That(ModelRegistry.ReadAliases(_registry, "quality")[ModelRegistry.Champion], Is.EqualTo("0001"));
 
+        Assert.That(File.Exists(dataset), Is.False, "a dry run collects into a temporary copy");
+
         var text = await Run(iterate);
-        Assert.That(text, Does.Contain("Collected 0 new rows"), "the dry run already collected them; the watermark holds");
+        Assert.That(text, Does.Contain("Collected 100 new rows"), "the dry run collected nothing into the dataset");
         Assert.That(text, Does.Contain("Decision: promoted version 0002 to champion (was 0001)").And.Contain("better beyond noise"));
         Assert.That(ModelRegistry.ReadAliases(_registry, "quality")[ModelRegistry.Champion], Is.EqualTo("0002"));
         Assert.That(File.ReadLines(dataset).Count(), Is.EqualTo(100));
@@ -83,6 +85,36 @@ public class IterateCommandTests
         Assert.That(ModelRegistry.ReadAliases(_registry, "quality")[ModelRegistry.Champion], Is.EqualTo("0001"));
     }
 
+    [Test]
+    public async Task A_dry_run_leaves_the_dataset_its_watermark_and_the_registry_byte_identical()
+    {
+        var seed = WriteRows(Path.Combine(_folder, "seed.jsonl"), Rows(0, 60));
+        await Run("train", "--data", seed, "--target", "quality", "--out", Path.Combine(_folder, "out"), "--registry", _registry, "--trainer", "sdca", "--folds", "2");
+        var dataset = Path.Combine(_folder, "dataset.jsonl");
+        var feedback = await WriteFeedbackAsync(Rows(60, 60));
+        await Run("collect", "--output", dataset, "--feedback-folder", feedback);
+        await WriteFeedbackAsync(Rows(120, 30));
+        var before = Snapshot(dataset);
+        Assert.That(before.Keys, Has.Some.EndsWith(".watermark.json").And.Some.EndsWith("aliases.json").And.Some.EndsWith("run.json"));
+
+        var output = await Run("iterate", "--registry", _registry, "--dataset", dataset, "--data", seed, "--feedback-folder", feedback, "--trainer", "sdca", "--folds", "2", "--dry-run");
+
+        Assert.That(output, Does.Contain($"Collected 30 new rows into a temporary copy of {dataset} (90 in total); dry run: the dataset and its watermark are unchanged."));
+        Assert.That(output, Does.Contain("Dry run (dataset, watermark and registry unchanged): "));
+        var after = Snapshot(dataset);
+        Assert.That(after.Keys, Is.EquivalentTo(before.Keys), "no file added or removed");
+        foreach (var (path, bytes) in before)
+        {
+            Assert.That(after[path], Is.EqualTo(bytes), $"{path} changed");
+        }
+    }
+
+    /// <summary>The bytes of the dataset, its watermark and every file of the registry.</summary>
+    private Dictionary<string, byte[]> Snapshot(string dataset) =>
+        Directory.EnumerateFiles(_registry, "*", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(_folder, Path.GetFileName(dataset) + "*"))
+            .ToDictionary(p => p, File.ReadAllBytes);
+
     private static async Task<string> Run(params string[] args)
     {
         using var output = new StringWriter(CultureInfo.InvariantCulture);
@@ -97,7 +129,7 @@ public class IterateCommandTests
     {
         var assembly = Assembly.Load("quality");
         Command Create(string type) => (Command)assembly.GetType($"QualityPrediction.Cli.Commands.{type}", throwOnError: true)!.GetMethod("Create")!.Invoke(null, null)!;
-        return new RootCommand { Create("TrainCommand"), Create("IterateCommand") };
+        return new RootCommand { Create("TrainCommand"), Create("IterateCommand"), Create("CollectCommand") };
     }
 
     /// <summary>A curved target: a linear model misses the sine, trees follow it. Deterministic.</summary>
