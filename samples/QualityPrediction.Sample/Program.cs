@@ -8,14 +8,18 @@ using QualityPrediction;
 //    whatever the current directory is (e.g. `dotnet run --project samples/QualityPrediction.Sample` from the repo root).
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
-// 2. Register the predictor from the "QualityPrediction" section of appsettings.json. No model is configured, so the
-//    ensemble's only member is a heuristic fitted at start from data/outcomes.jsonl (synthetic; see data/README.md).
+// 2. Register the predictor from the "QualityPrediction" section of appsettings.json: a trained ONNX model shipped in
+//    models/ (see models/README.md) answers first; a heuristic fitted at start from data/outcomes.jsonl (synthetic; see
+//    data/README.md) is the fallback. Delete models/narration.onnx from the output folder and the heuristic answers,
+//    with the model member's status and reason printed below.
 builder.Services.AddQualityPrediction(builder.Configuration.GetSection(QualityPredictionOptions.SectionName))
+    .AddOnnxRuntime()     // loads the "Models" entries of the configuration
     .AddQualityMonitor(); // rolling error per model version, for the game session below
 
 using var host = builder.Build();
 
-// 3. Start the host: the options are validated now, and a bad setting stops the app with a message saying what to fix.
+// 3. Start the host: the options are validated now (a bad setting stops the app with a message saying what to fix), and
+//    the start waits for the model's first load.
 await host.StartAsync();
 
 // 4. Resolve the composed predictor (a singleton; thread-safe).
@@ -43,7 +47,12 @@ foreach (var (label, context) in cases)
 }
 
 Console.WriteLine();
-Console.WriteLine("Confidence: the in-sample share of outcomes within ±5 points at the level that answered (see Basis).");
+Console.WriteLine("Confidence: P(|error| <= 5 points), calibrated on held-out rows (model) or in-sample residuals (heuristic).");
+Console.WriteLine("Ensemble members for the last prediction:");
+foreach (var member in (await predictor.PredictAsync(cases[^1].Context)).Members)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {member.Name,-12} {member.Status,-10} {member.Source,-10} {(member.Score is { } s ? s.ToString("F1", CultureInfo.InvariantCulture) : "-"),6}  {member.ModelVersion} {member.Reason}"));
+}
 
 // 6. Play a game session (the "Session" section): rank candidate models each turn with an exploring policy, simulate
 //    the narration's quality, report outcomes to the monitor, refit the heuristic every few turns. See GameSession.cs.

@@ -42,8 +42,13 @@ public sealed partial class ConsoleSampleTests
         var exploring = lines.Single(l => l.StartsWith("thompson", StringComparison.Ordinal));
         Assert.Multiple(() =>
         {
-            // The original walk-through: six predictions with their source (heuristic, or a model once the sample has one).
-            Assert.That(lines.Count(l => l.Contains(" Heuristic ", StringComparison.Ordinal) || l.Contains(" Model ", StringComparison.Ordinal) || l.Contains(" Ensemble ", StringComparison.Ordinal)), Is.EqualTo(6));
+            // The walk-through: six predictions with their source, all answered by the ONNX model shipped with the sample,
+            // and the ensemble's members (the model Ok, the heuristic fallback not needed).
+            var table = lines.Where(l => PredictionLine().IsMatch(l)).ToArray();
+            Assert.That(table, Has.Length.EqualTo(6));
+            Assert.That(table, Has.All.Contains(" Model "));
+            Assert.That(lines.Count(l => MemberLine().IsMatch(l)), Is.EqualTo(2));
+            Assert.That(text, Does.Contain("narration    Ok"));
             Assert.That(text, Does.Contain("gpt-5-preview (unseen model)").And.Contain("nova-1 (unseen provider)"));
             Assert.That(text, Does.Contain("Game session: 20 turns"));
             Assert.That(lines.Count(l => TurnLine().IsMatch(l)), Is.EqualTo(20));
@@ -54,6 +59,12 @@ public sealed partial class ConsoleSampleTests
             Assert.That(exploring, Does.Match(@"openai/gpt-5-preview ×\d+"));
         });
     }
+
+    [GeneratedRegex(@"\d+ % \((Calibrated|Configured|None)\)")]
+    private static partial Regex PredictionLine();
+
+    [GeneratedRegex(@"^  (narration|heuristic)\s+(Ok|Skipped|NotLoaded|Failed|TimedOut|CircuitOpen)\s")]
+    private static partial Regex MemberLine();
 
     [GeneratedRegex(@"^\s+\d+ \S+\s+\S+\s+\S+/\S+\s+[01]\.\d\d ")]
     private static partial Regex TurnLine();
