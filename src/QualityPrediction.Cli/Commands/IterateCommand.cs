@@ -54,7 +54,7 @@ internal static class IterateCommand
             // A dry run changes nothing on disk: it collects into a temporary copy of the dataset (and its watermark) and trains into a scratch registry.
             var scratch = Path.Combine(Path.GetTempPath(), "quality-iterate-" + Guid.NewGuid().ToString("N"));
             var originalDataset = datasetPath;
-            if (isDryRun)
+            if (isDryRun && !parse.GetValue(skipCollect))
             {
                 datasetPath = CopyDataset(datasetPath, Path.Combine(scratch, "dataset"));
             }
