@@ -12,6 +12,10 @@ public sealed record CollectResult(string OutputPath, long Appended, long Rows, 
 /// <summary>Builds a training dataset from a feedback store: every prediction that has an outcome becomes one flat record.</summary>
 public static class FeedbackCollector
 {
+    /// <summary>The column that carries a ranked prediction's selection probability in a collected dataset; train with
+    /// <c>quality train --propensity selectionProbability</c> (which also keeps it out of the features).</summary>
+    public const string SelectionProbabilityColumn = "selectionProbability";
+
     /// <summary>
     /// Appends the store's joined rows that are newer than the dataset's watermark to a JSON-lines dataset: the
     /// prediction's features plus the observed outcome as <paramref name="targetName"/>.
@@ -35,7 +39,7 @@ public static class FeedbackCollector
             var last = after;
             await foreach (var row in store.ReadJoinedAsync(after, cancellationToken).ConfigureAwait(false))
             {
-                dataset.Append(row.Prediction.Features, targetName, row.Outcome.Observed);
+                dataset.Append(row.Prediction.Features, targetName, row.Outcome.Observed, row.Prediction.SelectionProbability);
                 last = Math.Max(last, row.Position);
             }
 

@@ -118,7 +118,16 @@ public sealed class IncrementalDataset : IAsyncDisposable
     /// <param name="target">The target value.</param>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The target is NaN or infinite, or a feature has the target's name.</exception>
-    public void Append(IReadOnlyDictionary<string, FeatureValue> features, string targetName, double target)
+    public void Append(IReadOnlyDictionary<string, FeatureValue> features, string targetName, double target) =>
+        Append(features, targetName, target, selectionProbability: null);
+
+    /// <summary>Adds one row, with the probability with which a ranking policy chose the prediction (for inverse-propensity weighting).</summary>
+    /// <param name="features">The features.</param>
+    /// <param name="targetName">The name of the target column.</param>
+    /// <param name="target">The observed target.</param>
+    /// <param name="selectionProbability">When not <see langword="null"/>, written as the <see cref="FeedbackCollector.SelectionProbabilityColumn"/> column (train with <c>--propensity selectionProbability</c>).</param>
+    /// <exception cref="ArgumentException">The target is NaN or infinite, or a feature has the target's name.</exception>
+    public void Append(IReadOnlyDictionary<string, FeatureValue> features, string targetName, double target, double? selectionProbability)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentException.ThrowIfNullOrWhiteSpace(targetName);
@@ -144,6 +153,11 @@ public sealed class IncrementalDataset : IAsyncDisposable
             {
                 _json.WriteNumber(name, value.Number);
             }
+        }
+
+        if (selectionProbability is { } probability && double.IsFinite(probability) && !features.ContainsKey(FeedbackCollector.SelectionProbabilityColumn))
+        {
+            _json.WriteNumber(FeedbackCollector.SelectionProbabilityColumn, probability);
         }
 
         _json.WriteNumber(targetName, target);

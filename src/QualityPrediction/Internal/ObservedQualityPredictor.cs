@@ -35,7 +35,8 @@ internal sealed class ObservedQualityPredictor(IQualityPredictor inner, string n
 
     public void Dispose() => (inner as IDisposable)?.Dispose();
 
-    private void Notify(PredictionContext context, QualityPredictionResult result)
+    /// <summary>Passes one prediction to the observers (used by the ranker for the chosen candidate only).</summary>
+    public void Notify(PredictionContext context, QualityPredictionResult result)
     {
         foreach (var observer in observers)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using QualityPrediction.Internal;
 
 namespace QualityPrediction.Ranking;
 
@@ -12,6 +13,13 @@ namespace QualityPrediction.Ranking;
 /// Each candidate is scored on a copy of the base context with the candidate's features set (a candidate that sets no
 /// feature, or only values the base already has, is scored on the base context itself); all candidates go to the
 /// predictor in one <see cref="IQualityPredictor.PredictBatch"/> call. The base context is never changed.
+/// </para>
+/// <para>
+/// With the composed predictor of <c>AddQualityPrediction</c>, the prediction observers (the monitor, the feedback
+/// store) see only the chosen candidate's prediction, <see cref="RankingResult.ChosenPrediction"/>, with its
+/// <see cref="QualityPredictionResult.SelectionProbability"/> set: that is the prediction whose outcome will be
+/// reported, and the probability is what inverse-propensity weighting needs later. The other candidates' predictions
+/// are returned but not recorded.
 /// </para>
 /// <para>
 /// Thread-safety: a ranker is thread-safe when its predictor and policies are (every built-in policy is). Without an
@@ -83,7 +91,8 @@ public sealed class QualityRanker
         }
 
         var predictions = new QualityPredictionResult[list.Length];
-        Predictor.PredictBatch(contexts, predictions, cancellationToken);
+        var observed = Predictor as ObservedQualityPredictor;
+        (observed?.Inner ?? Predictor).PredictBatch(contexts, predictions, cancellationToken);
 
         var order = new int[list.Length];
         for (var i = 0; i < order.Length; i++)
@@ -142,7 +151,9 @@ public sealed class QualityRanker
                 $"Policy '{policy.Name}' chose candidate '{ranked[chosen].Name}' but reports a selection probability of {probability}; it must lie in (0, 1]."));
         }
 
-        return new RankingResult(policy, ranked, chosen, probability);
+        var result = new RankingResult(policy, ranked, chosen, probability);
+        observed?.Notify(ranked[chosen].Context, result.ChosenPrediction);
+        return result;
     }
 
     private static RankingCandidate[] Validate(IEnumerable<RankingCandidate> candidates)

@@ -56,6 +56,23 @@ public class IncrementalDatasetTests
     }
 
     [Test]
+    public async Task Collect_writes_the_recorded_selection_probability_for_inverse_propensity_weighting()
+    {
+        using var store = new JsonLinesFeedbackStore(new JsonLinesFeedbackStoreOptions { Folder = Path.Combine(_folder, "store") });
+        var ranked = Prediction(1) with { SelectionProbability = 0.25 };
+        var plain = Prediction(2);
+        await store.WritePredictionsAsync([ranked, plain]);
+        await store.WriteOutcomesAsync([Outcome(ranked, 70), Outcome(plain, 60)]);
+        var output = Path.Combine(_folder, "out", "train.jsonl");
+
+        await FeedbackCollector.CollectAsync(store, output);
+
+        var rows = (await File.ReadAllLinesAsync(output)).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.That(rows[0].GetProperty(FeedbackCollector.SelectionProbabilityColumn).GetDouble(), Is.EqualTo(0.25));
+        Assert.That(rows[1].TryGetProperty(FeedbackCollector.SelectionProbabilityColumn, out _), Is.False);
+    }
+
+    [Test]
     public async Task Collects_the_embedded_store_incrementally()
     {
         using var store = new JsonLinesFeedbackStore(new JsonLinesFeedbackStoreOptions { Folder = Path.Combine(_folder, "store") });
