@@ -11,6 +11,7 @@ using QualityPrediction.Benchmarks;
 // Usage:
 //   dotnet run -c Release --project benchmarks/QualityPrediction.Benchmarks -- --all [--short] [--only bdn,scaling,cold,rss,feedback,training] [--training-1m]
 //   ... -- --cold-start raw-onnx|bare-onnx|ours-onnx|raw-mlnet|bare-mlnet|ours-mlnet   (one cold-start child; the driver starts these)
+//   ... -- --only bdn --classes Batch,Heuristic   (a subset of the BenchmarkDotNet classes)
 //   ... -- --loop MODE SECONDS   (a hot loop to attach dotnet-trace to; see ProfileLoop.cs)
 //   ... -- --train-child FILE.csv   (one training child for budget 10; the driver starts these)
 var sinceMain = Stopwatch.StartNew();
@@ -67,9 +68,15 @@ if (sections.Contains("bdn"))
         .AddDiagnoser(BenchmarkDotNet.Diagnosers.MemoryDiagnoser.Default)
         .WithArtifactsPath(Path.Combine(Fixture.RepositoryRoot, "benchmarks", "QualityPrediction.Benchmarks", "BenchmarkDotNet.Artifacts"))
         .WithOptions(ConfigOptions.JoinSummary | ConfigOptions.DisableLogFile);
-    var summaries = BenchmarkRunner.Run(
-        [typeof(OnnxSingleRowBenchmarks), typeof(MLNetSingleRowBenchmarks), typeof(HeuristicBenchmarks), typeof(ComposedBenchmarks), typeof(BatchBenchmarks)],
-        config);
+    Type[] classes = [typeof(OnnxSingleRowBenchmarks), typeof(MLNetSingleRowBenchmarks), typeof(HeuristicBenchmarks), typeof(ComposedBenchmarks), typeof(BatchBenchmarks)];
+    var classesIndex = Array.IndexOf(args, "--classes");
+    if (classesIndex >= 0 && classesIndex + 1 < args.Length)
+    {
+        var wanted = args[classesIndex + 1].Split(',', StringSplitOptions.RemoveEmptyEntries);
+        classes = [.. classes.Where(c => wanted.Any(w => c.Name.Contains(w, StringComparison.OrdinalIgnoreCase)))];
+    }
+
+    var summaries = BenchmarkRunner.Run(classes, config);
     var results = summaries.SelectMany(s => s.Reports).Select(Result.From).ToList();
     tables.AppendLine(Result.Markdown(results));
     lines.AddRange(Budgets.FromBenchmarks(results));
