@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -14,6 +15,10 @@ internal sealed class MLNetScoringModel : IScoringModel
     private readonly ITransformer _model;
     private readonly SchemaDefinition _inputSchema;
     private readonly ObjectPool<Engine> _engines;
+
+    // Batch input rows with preallocated feature arrays, reused across calls (one set per concurrent caller), so a
+    // batch copies features into them instead of allocating an array and a row object per row.
+    private readonly ConcurrentBag<InputRow[]> _batchRows = [];
     private int _disposed;
 
     public MLNetScoringModel(MLContext context, ITransformer model, string inputName, int inputLength, string file)
@@ -71,34 +76,63 @@ internal sealed class MLNetScoringModel : IScoringModel
             throw new ArgumentException($"{scores.Length} rows need {scores.Length * InputLength} values, not {features.Length}.", nameof(features));
         }
 
-        for (var start = 0; start < scores.Length; start += BatchChunkRows)
+        var rows = RentRows(Math.Min(BatchChunkRows, scores.Length));
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var count = Math.Min(BatchChunkRows, scores.Length - start);
-            var rows = new InputRow[count];
-            for (var i = 0; i < count; i++)
+            for (var start = 0; start < scores.Length; start += BatchChunkRows)
             {
-                rows[i] = new InputRow { Features = features.Slice((start + i) * InputLength, InputLength).ToArray() };
-            }
-
-            var scored = _model.Transform(_context.Data.LoadFromEnumerable(rows, _inputSchema));
-            var column = scored.Schema[MLNetModelRuntime.ScoreColumn];
-            using var cursor = scored.GetRowCursor([column]);
-            var getter = cursor.GetGetter<float>(column);
-            var written = 0;
-            float value = 0;
-            while (written < count && cursor.MoveNext())
-            {
-                getter(ref value);
-                scores[start + written] = value;
-                written++;
-            }
-
-            if (written != count)
-            {
-                throw new InvalidOperationException($"The ML.NET model returned {written} scores for {count} rows.");
+                cancellationToken.ThrowIfCancellationRequested();
+                var count = Math.Min(BatchChunkRows, scores.Length - start);
+                ScoreChunk(features.Slice(start * InputLength, count * InputLength), scores.Slice(start, count), rows, count);
             }
         }
+        finally
+        {
+            _batchRows.Add(rows);
+        }
+    }
+
+    private void ScoreChunk(ReadOnlySpan<float> features, Span<float> scores, InputRow[] rows, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            features.Slice(i * InputLength, InputLength).CopyTo(rows[i].Features);
+        }
+
+        IEnumerable<InputRow> source = count == rows.Length ? rows : new ArraySegment<InputRow>(rows, 0, count);
+        var scored = _model.Transform(_context.Data.LoadFromEnumerable(source, _inputSchema));
+        var column = scored.Schema[MLNetModelRuntime.ScoreColumn];
+        using var cursor = scored.GetRowCursor([column]);
+        var getter = cursor.GetGetter<float>(column);
+        var written = 0;
+        float value = 0;
+        while (written < count && cursor.MoveNext())
+        {
+            getter(ref value);
+            scores[written] = value;
+            written++;
+        }
+
+        if (written != count)
+        {
+            throw new InvalidOperationException($"The ML.NET model returned {written} scores for {count} rows.");
+        }
+    }
+
+    private InputRow[] RentRows(int count)
+    {
+        if (_batchRows.TryTake(out var rows) && rows.Length >= count)
+        {
+            return rows;
+        }
+
+        var grown = new InputRow[count];
+        for (var i = 0; i < count; i++)
+        {
+            grown[i] = rows is not null && i < rows.Length ? rows[i] : new InputRow { Features = new float[InputLength] };
+        }
+
+        return grown;
     }
 
     public void Dispose()
