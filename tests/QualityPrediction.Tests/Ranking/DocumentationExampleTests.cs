@@ -7,6 +7,7 @@ namespace QualityPrediction.Tests.Ranking;
 public sealed class DocumentationExampleTests
 {
     [Test]
+    [SetCulture("en-US")] // the example formats numbers with the current culture; the assertion expects "78.00"
     public void The_usage_example_in_the_ranking_docs_runs()
     {
         var rules = new HeuristicRules
