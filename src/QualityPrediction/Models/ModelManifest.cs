@@ -347,6 +347,11 @@ public sealed class FeatureSpec
             }
         }
 
+        if (RareCategories is not null && RareCategories.Any(category => category is null))
+        {
+            throw new ModelFormatException(source, $"field '{where}.rareCategories' of feature '{Name}' has a null category.");
+        }
+
         if (Kind == FeatureEncoding.Cross)
         {
             if (Of is not { Count: 2 } || Of.Any(string.IsNullOrWhiteSpace))

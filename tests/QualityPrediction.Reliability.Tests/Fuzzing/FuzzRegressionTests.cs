@@ -17,6 +17,21 @@ public sealed class FuzzRegressionTests
         Assert.That(error!.Message, Does.StartWith("bad.model.json").And.Contain("not valid Unicode"));
     }
 
+    /// <summary>Found by ManifestReader_OnMutatedManifests in a CI run (FsCheck seed 17175713742845224035, input seed 235068117): a null in a cross feature's rareCategories passed validation and FeatureEncoder.Create threw a NullReferenceException.</summary>
+    [Test]
+    public void NullRareCategory_IsAModelFormatExceptionNamingTheField()
+    {
+        var json = Fixtures.Categorical.Manifest.ToJson();
+        var manifest = ModelManifest.Parse(json, "ok.model.json");
+        var cross = manifest.Features.First(f => f.Kind == FeatureEncoding.Cross);
+        cross.RareCategories = [null!];
+        var broken = manifest.ToJson();
+
+        var error = Assert.Throws<ModelFormatException>(() => ModelManifest.Parse(broken, "bad.model.json"));
+        Assert.That(error!.Message, Does.StartWith("bad.model.json").And.Contain("rareCategories"));
+        Assert.Throws<ModelFormatException>(() => FeatureEncoder.Create(manifest));
+    }
+
     /// <summary>Found by TrainingReaders_OnMutatedFiles/data.json (seed 1983565832): a JSON record with an empty field name made PredictionContext.Set throw an ArgumentException out of DataReader.Read.</summary>
     [TestCase("data.json", "[{\"provider\":\"openai\",\"quality\":71},{\"provider\":\"anthropic\",\"quality\":63,\"\":-1}]")]
     [TestCase("data.jsonl", "{\"provider\":\"openai\",\"quality\":71}\n{\"provider\":\"anthropic\",\"quality\":63,\"  \":\"x\"}\n")]
