@@ -129,22 +129,12 @@ public sealed class RuleBasedHeuristicPredictor : IQualityPredictor
     }
 
     /// <inheritdoc />
-    public ValueTask<QualityPredictionResult> PredictAsync(PredictionContext context, CancellationToken cancellationToken = default)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(Predict(context));
-    }
+    public ValueTask<QualityPredictionResult> PredictAsync(PredictionContext context, CancellationToken cancellationToken = default) =>
+        Features.PredictNow(this, context, cancellationToken);
 
     /// <inheritdoc />
-    public void PredictBatch(ReadOnlySpan<PredictionContext> contexts, Span<QualityPredictionResult> results, CancellationToken cancellationToken = default)
-    {
-        Features.CheckBatch(contexts, results);
-        for (var i = 0; i < contexts.Length; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            results[i] = Predict(contexts[i]);
-        }
-    }
+    public void PredictBatch(ReadOnlySpan<PredictionContext> contexts, Span<QualityPredictionResult> results, CancellationToken cancellationToken = default) =>
+        Features.PredictEach(this, contexts, results, cancellationToken);
 
     private static void RequireFinite(double value, string path)
     {

@@ -59,4 +59,22 @@ internal static class Features
             }
         }
     }
+
+    /// <summary>The batch path of a predictor whose single-row path is synchronous and cheap: validate, then predict row by row.</summary>
+    public static void PredictEach(IQualityPredictor predictor, ReadOnlySpan<PredictionContext> contexts, Span<QualityPredictionResult> results, CancellationToken cancellationToken)
+    {
+        CheckBatch(contexts, results);
+        for (var i = 0; i < contexts.Length; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            results[i] = predictor.Predict(contexts[i]);
+        }
+    }
+
+    /// <summary>The async path of a predictor whose single-row path is synchronous and cheap.</summary>
+    public static ValueTask<QualityPredictionResult> PredictNow(IQualityPredictor predictor, PredictionContext context, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(predictor.Predict(context));
+    }
 }
