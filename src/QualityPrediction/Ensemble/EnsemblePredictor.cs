@@ -13,15 +13,17 @@ namespace QualityPrediction.Ensemble;
 
 /// <summary>
 /// Combines several predictors (models first, a heuristic last) and never throws because of a member's fault:
-/// each model member runs inside its own Polly pipeline (a timeout that cancels the member's token, then a circuit
-/// breaker), and a member that fails, times out, has its circuit open or has no model loaded is recorded in
+/// each model member runs inside its own Polly circuit breaker under the member timeout (a watchdog cancels the
+/// member's token once the call is older than <see cref="EnsembleOptions.MemberTimeout"/>), and a member that fails, times out, has its circuit open or has no model loaded is recorded in
 /// <see cref="QualityPredictionResult.Members"/> while the others answer. When nobody answers, the default score
 /// answers with <see cref="PredictionSource.Default"/>.
 /// </summary>
 /// <remarks>
 /// <para>Programmer errors still throw: a <see langword="null"/> context (<see cref="ArgumentNullException"/>) and a
 /// feature of the wrong kind (<see cref="ArgumentException"/> from a member) propagate, as does cancellation of the
-/// caller's own token. Timeouts are cooperative: a member that ignores its token finishes before the ensemble moves on.</para>
+/// caller's own token. Timeouts are cooperative: a member that ignores its token finishes before the ensemble moves on.
+/// A member is cancelled between 1× and 1.25× <see cref="EnsembleOptions.MemberTimeout"/> after it started (the watchdog
+/// checks every quarter of the timeout while calls are in flight); a timed-out call counts as a failure for the breaker.</para>
 /// <para>Every result gets a fresh <see cref="QualityPredictionResult.PredictionId"/> (a version 7 GUID) and
 /// <see cref="QualityPredictionResult.Timestamp"/> from the <see cref="TimeProvider"/>. Thread-safe.</para>
 /// </remarks>
@@ -38,6 +40,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly QualityPredictionMetrics? _metrics;
+    private readonly MemberWatchdog? _watchdog;
     private int _disposed;
 
     /// <summary>Creates the ensemble.</summary>
@@ -92,6 +95,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
 
             return new Member(m, m.IsModel ? BuildPipeline(m.Predictor.Name, options, _timeProvider) : null);
         }).ToArray();
+        _watchdog = _members.Any(m => m.Pipeline is not null) ? new MemberWatchdog(options.MemberTimeout, _timeProvider) : null;
     }
 
     /// <inheritdoc />
@@ -128,7 +132,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
 
             var attempt = await InvokeAsync(member, context, cancellationToken).ConfigureAwait(false);
             entries[i] = member.Entry(attempt);
-            combiner.Add(member.Weight, attempt);
+            combiner.Add(member.Weight, attempt, member.OwnsResults);
         }
 
         return Finish(combiner, entries, start);
@@ -211,7 +215,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
                     continue;
                 }
 
-                combiner.Add(_members[m].Weight, attempt);
+                combiner.Add(_members[m].Weight, attempt, _members[m].OwnsResults);
             }
 
             results[i] = Finish(combiner, entries, 0);
@@ -235,6 +239,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
             return;
         }
 
+        _watchdog?.Dispose();
         foreach (var member in _members)
         {
             (member.Predictor as IDisposable)?.Dispose();
@@ -253,16 +258,43 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
                 BreakDuration = breaker.BreakDuration,
                 ShouldHandle = static args => new ValueTask<bool>(args.Outcome.Exception is { } e && e is not (ModelNotLoadedException or ArgumentException or OperationCanceledException)),
             })
-            .AddTimeout(options.MemberTimeout)
             .Build();
     }
 
     private static QualityPredictionResult Run(IQualityPredictor predictor, PredictionContext context, CancellationToken cancellationToken)
     {
-        var pending = predictor.PredictAsync(context, cancellationToken);
-        var result = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+        QualityPredictionResult? result;
+        if (predictor is IOwnedResultPredictor direct)
+        {
+            result = direct.Predict(context, cancellationToken);
+        }
+        else
+        {
+            var pending = predictor.PredictAsync(context, cancellationToken);
+            result = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+        }
+
         return Unusable(predictor, result) is { } error ? throw error : result!;
     }
+
+    /// <summary>Runs a model member in a watchdog lane: an overrun becomes a <see cref="TimeoutRejectedException"/> (a failure for the breaker), the caller's cancellation an exception on the caller's token.</summary>
+    private static QualityPredictionResult RunGuarded(EnsemblePredictor self, IQualityPredictor predictor, PredictionContext context, MemberWatchdog.Lane lane, CancellationToken callerToken)
+    {
+        try
+        {
+            return Run(predictor, context, lane.Token);
+        }
+        catch (OperationCanceledException ex) when (!callerToken.IsCancellationRequested && lane.IsExpired)
+        {
+            throw self.TimedOut(ex);
+        }
+        catch (OperationCanceledException ex) when (callerToken.IsCancellationRequested && ex.CancellationToken != callerToken)
+        {
+            throw new OperationCanceledException(ex.Message, ex, callerToken);
+        }
+    }
+
+    private TimeoutRejectedException TimedOut(Exception inner) => new(_timedOutReason, _watchdog!.Timeout, inner);
 
     /// <summary>Why a member's answer cannot be used (none, or a score or confidence that is not a finite number); <see langword="null"/> when it can.</summary>
     private static InvalidOperationException? Unusable(IQualityPredictor predictor, QualityPredictionResult? result) =>
@@ -293,7 +325,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
 
             var attempt = Invoke(member, context, cancellationToken);
             entries[i] = member.Entry(attempt);
-            combiner.Add(member.Weight, attempt);
+            combiner.Add(member.Weight, attempt, member.OwnsResults);
         }
 
         return Finish(combiner, entries, start);
@@ -316,13 +348,15 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
         }
         else
         {
-            var resilienceContext = ResilienceContextPool.Shared.Get(cancellationToken);
+            var lane = _watchdog!.EnterThread();
+            var link = lane.Link(cancellationToken);
+            var resilienceContext = ResilienceContextPool.Shared.Get(lane.Token);
             try
             {
                 attempt = Attempt.Ok(member.Pipeline.Execute(
-                    static (ctx, state) => Run(state.Predictor, state.Context, ctx.CancellationToken),
+                    static (_, state) => RunGuarded(state.Self, state.Predictor, state.Context, state.Lane, state.Caller),
                     resilienceContext,
-                    (member.Predictor, Context: context)));
+                    (Self: this, member.Predictor, Context: context, Lane: lane, Caller: cancellationToken)));
             }
             catch (Exception ex) when (IsFault(ex, cancellationToken))
             {
@@ -330,6 +364,8 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
             }
             finally
             {
+                link.Dispose();
+                lane.End();
                 ResilienceContextPool.Shared.Return(resilienceContext);
             }
         }
@@ -355,7 +391,9 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
         }
         else
         {
-            var resilienceContext = ResilienceContextPool.Shared.Get(cancellationToken);
+            var lane = _watchdog!.EnterAsync();
+            var link = lane.Link(cancellationToken);
+            var resilienceContext = ResilienceContextPool.Shared.Get(lane.Token);
             try
             {
                 var outcome = await member.Pipeline.ExecuteOutcomeAsync(
@@ -363,10 +401,18 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
                     {
                         try
                         {
-                            var result = await state.Predictor.PredictAsync(state.Context, ctx.CancellationToken).ConfigureAwait(ctx.ContinueOnCapturedContext);
+                            var result = await state.Predictor.PredictAsync(state.Context, state.Lane.Token).ConfigureAwait(ctx.ContinueOnCapturedContext);
                             return Unusable(state.Predictor, result) is { } error
                                 ? Outcome.FromException<QualityPredictionResult>(error)
                                 : Outcome.FromResult(result!);
+                        }
+                        catch (OperationCanceledException ex) when (!state.Caller.IsCancellationRequested && state.Lane.IsExpired)
+                        {
+                            return Outcome.FromException<QualityPredictionResult>(state.Self.TimedOut(ex));
+                        }
+                        catch (OperationCanceledException ex) when (state.Caller.IsCancellationRequested && ex.CancellationToken != state.Caller)
+                        {
+                            return Outcome.FromException<QualityPredictionResult>(new OperationCanceledException(ex.Message, ex, state.Caller));
                         }
 #pragma warning disable CA1031 // The outcome carries the exception to the pipeline and back to the caller.
                         catch (Exception ex)
@@ -376,7 +422,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
                         }
                     },
                     resilienceContext,
-                    (member.Predictor, Context: context)).ConfigureAwait(false);
+                    (Self: this, member.Predictor, Context: context, Lane: lane, Caller: cancellationToken)).ConfigureAwait(false);
                 if (outcome.Exception is { } exception)
                 {
                     if (!IsFault(exception, cancellationToken))
@@ -393,6 +439,9 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
             }
             finally
             {
+                link.Dispose();
+                lane.End();
+                _watchdog.ReturnAsyncLane(lane);
                 ResilienceContextPool.Shared.Return(resilienceContext);
             }
         }
@@ -418,17 +467,27 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
         }
         else
         {
-            var resilienceContext = ResilienceContextPool.Shared.Get(cancellationToken);
+            var lane = _watchdog!.EnterThread();
+            var link = lane.Link(cancellationToken);
+            var resilienceContext = ResilienceContextPool.Shared.Get(lane.Token);
             try
             {
                 ok = member.Pipeline.Execute(
-                    static (ctx, state) =>
+                    static (_, state) =>
                     {
-                        state.Predictor.PredictBatch(state.Contexts, state.Results, ctx.CancellationToken);
+                        try
+                        {
+                            state.Predictor.PredictBatch(state.Contexts, state.Results, state.Lane.Token);
+                        }
+                        catch (OperationCanceledException ex) when (!state.Caller.IsCancellationRequested && state.Lane.IsExpired)
+                        {
+                            throw state.Self.TimedOut(ex);
+                        }
+
                         return true;
                     },
                     resilienceContext,
-                    (member.Predictor, Contexts: contexts, Results: results));
+                    (Self: this, member.Predictor, Contexts: contexts, Results: results, Lane: lane, Caller: cancellationToken));
             }
             catch (Exception ex) when (IsFault(ex, cancellationToken))
             {
@@ -436,6 +495,8 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
             }
             finally
             {
+                link.Dispose();
+                lane.End();
                 ResilienceContextPool.Shared.Return(resilienceContext);
             }
         }
@@ -500,15 +561,25 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
         QualityPredictionResult result;
         if (combiner.Answer is { } answer && (_strategy == EnsembleStrategy.PriorityChain || combiner.Count == 1))
         {
-            result = answer with
+            var interval = new PredictionInterval(_range.Clamp(answer.Interval.Lower), _range.Clamp(answer.Interval.Upper), answer.Interval.Coverage);
+            if (combiner.AnswerIsOwned)
             {
-                Score = _range.Clamp(answer.Score),
-                Confidence = Math.Clamp(answer.Confidence, 0, 1),
-                Interval = new PredictionInterval(_range.Clamp(answer.Interval.Lower), _range.Clamp(answer.Interval.Upper), answer.Interval.Coverage),
-                Members = entries,
-                PredictionId = id,
-                Timestamp = now,
-            };
+                // The member's result object is ours alone: complete it instead of copying it (budget 4, docs/benchmarks.md).
+                answer.CompleteAsEnsembleAnswer(_range.Clamp(answer.Score), Math.Clamp(answer.Confidence, 0, 1), interval, entries, id, now);
+                result = answer;
+            }
+            else
+            {
+                result = answer with
+                {
+                    Score = _range.Clamp(answer.Score),
+                    Confidence = Math.Clamp(answer.Confidence, 0, 1),
+                    Interval = interval,
+                    Members = entries,
+                    PredictionId = id,
+                    Timestamp = now,
+                };
+            }
         }
         else if (combiner.Count > 1)
         {
@@ -573,20 +644,28 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
 
         public QualityPredictionResult? Answer { get; private set; }
 
+        /// <summary>Gets whether <see cref="Answer"/> is a new object nobody else references (from a library predictor), which may be completed in place.</summary>
+        public bool AnswerIsOwned { get; private set; }
+
         public int Count { get; private set; }
 
         public double MinCoverage { get; private set; } = 1;
 
         public ConfidenceKind WeakestKind { get; private set; } = ConfidenceKind.Calibrated;
 
-        public void Add(double weight, in Attempt attempt)
+        public void Add(double weight, in Attempt attempt, bool owned)
         {
             if (attempt.Status != MemberStatus.Ok || attempt.Result is not { } result)
             {
                 return;
             }
 
-            Answer ??= result;
+            if (Answer is null)
+            {
+                Answer = result;
+                AnswerIsOwned = owned;
+            }
+
             Count++;
             var score = range.Clamp(result.Score);
             var confidence = Math.Clamp(result.Confidence, 0, 1);
@@ -628,6 +707,8 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
 
     private sealed class Member(EnsembleMember member, ResiliencePipeline? pipeline)
     {
+        private EnsembleMemberResult? _skipped;
+
 #pragma warning disable SA1401, CA1051 // Updated with Interlocked.
         public int LastStatus = (int)MemberStatus.Ok;
 #pragma warning restore SA1401, CA1051
@@ -642,9 +723,12 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
 
         public ResiliencePipeline? Pipeline { get; } = pipeline;
 
+        /// <summary>Gets whether the member's results are new objects nobody else references (see <see cref="IOwnedResultPredictor"/>).</summary>
+        public bool OwnsResults { get; } = member.Predictor is IOwnedResultPredictor;
+
         public EnsembleMemberResult Entry(in Attempt attempt) =>
             attempt.Ran
                 ? new EnsembleMemberResult(Name, attempt.Result?.Score, Weight, attempt.Status, attempt.Reason, Kind, attempt.Result?.ModelVersion, attempt.Result?.Confidence)
-                : new EnsembleMemberResult(Name, null, Weight, MemberStatus.Skipped, null, Kind);
+                : _skipped ??= new EnsembleMemberResult(Name, null, Weight, MemberStatus.Skipped, null, Kind); // immutable: shared by every result
     }
 }

@@ -15,7 +15,7 @@ namespace QualityPrediction.Heuristics;
 /// Each result gets a fresh <see cref="QualityPredictionResult.PredictionId"/> (a version 7 GUID); an ensemble
 /// replaces it with its own, once per prediction.
 /// </remarks>
-public sealed class RuleBasedHeuristicPredictor : IQualityPredictor
+public sealed class RuleBasedHeuristicPredictor : IQualityPredictor, IOwnedResultPredictor
 {
     /// <summary>The <see cref="QualityPredictionResult.Basis"/> of every answer.</summary>
     public const string BasisName = "rules";
@@ -90,6 +90,13 @@ public sealed class RuleBasedHeuristicPredictor : IQualityPredictor
 
     /// <summary>Gets the tolerance the confidence refers to.</summary>
     public double Tolerance { get; }
+
+    /// <inheritdoc />
+    QualityPredictionResult IOwnedResultPredictor.Predict(PredictionContext context, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Predict(context);
+    }
 
     /// <inheritdoc />
     public QualityPredictionResult Predict(PredictionContext context)

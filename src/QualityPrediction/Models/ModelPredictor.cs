@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using QualityPrediction.Internal;
 using QualityPrediction.Models.Internal;
 
 namespace QualityPrediction.Models;
@@ -30,7 +31,7 @@ namespace QualityPrediction.Models;
 /// is this predictor's <see cref="Name"/>. Thread-safe.
 /// </para>
 /// </remarks>
-public sealed class ModelPredictor : IQualityPredictor, IDisposable
+public sealed class ModelPredictor : IQualityPredictor, IOwnedResultPredictor, IDisposable
 {
     private static readonly TimeSpan InitialLoadWait = TimeSpan.FromSeconds(30);
 
@@ -163,6 +164,22 @@ public sealed class ModelPredictor : IQualityPredictor, IDisposable
         try
         {
             return model.Predict(context, _timeProvider, CancellationToken.None);
+        }
+        finally
+        {
+            model.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    QualityPredictionResult IOwnedResultPredictor.Predict(PredictionContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        cancellationToken.ThrowIfCancellationRequested();
+        var model = Acquire(cancellationToken);
+        try
+        {
+            return model.Predict(context, _timeProvider, cancellationToken);
         }
         finally
         {

@@ -392,4 +392,39 @@ public sealed class EnsemblePredictorTests
         Assert.Throws<ArgumentException>(() => _ = new EnsemblePredictor("x", [], new EnsembleOptions { DefaultScore = 101 }, ScoreRange.Percent));
         Assert.Throws<ArgumentNullException>(() => _ = new EnsemblePredictor("x", [new EnsembleMember(null!, 1, true)], new EnsembleOptions(), ScoreRange.Percent));
     }
+
+    [Test]
+    public void A_result_a_custom_member_returns_is_never_changed_and_a_library_members_result_is_completed_once()
+    {
+        var shared = new QualityPredictionResult { Score = 150, Confidence = 0.5, Source = PredictionSource.Model, ModelName = "cached" };
+        using var ensemble = Chain(new FixedResultPredictor(shared));
+
+        var first = ensemble.Predict(Context);
+        var second = ensemble.Predict(Context);
+
+        Assert.That(first, Is.Not.SameAs(shared), "a custom member's object may be held elsewhere, so the ensemble copies it");
+        Assert.That(shared.Score, Is.EqualTo(150), "the custom member's object is unchanged");
+        Assert.That(shared.Members, Is.Empty);
+        Assert.That(first.Score, Is.EqualTo(100), "clamped to the ensemble's range in the copy");
+        Assert.That(first.PredictionId, Is.Not.EqualTo(second.PredictionId));
+
+        using var heuristicOnly = new EnsemblePredictor("h", [EnsembleMember.Heuristic(Rules(82))], new EnsembleOptions(), ScoreRange.Percent);
+        var a = heuristicOnly.Predict(Context);
+        var b = heuristicOnly.Predict(Context);
+        Assert.That(a, Is.Not.SameAs(b));
+        Assert.That(a.Members.Single().Status, Is.EqualTo(MemberStatus.Ok));
+        Assert.That(a.Score, Is.EqualTo(82));
+        Assert.That(a.PredictionId, Is.Not.EqualTo(b.PredictionId));
+    }
+
+    private sealed class FixedResultPredictor(QualityPredictionResult result) : IQualityPredictor
+    {
+        public string Name => "fixed";
+
+        public QualityPredictionResult Predict(PredictionContext context) => result;
+
+        public ValueTask<QualityPredictionResult> PredictAsync(PredictionContext context, CancellationToken cancellationToken = default) => ValueTask.FromResult(result);
+
+        public void PredictBatch(ReadOnlySpan<PredictionContext> contexts, Span<QualityPredictionResult> results, CancellationToken cancellationToken = default) => results[..contexts.Length].Fill(result);
+    }
 }
