@@ -39,6 +39,9 @@ public sealed class PredictionContext : IEnumerable<KeyValuePair<string, Feature
     /// <summary>Gets the number of features.</summary>
     public int Count => _features.Count;
 
+    /// <summary>Gets the features for allocation-free enumeration inside the library.</summary>
+    internal Dictionary<string, FeatureValue> Features => _features;
+
     /// <summary>Gets the feature names.</summary>
     public IEnumerable<string> Names => _features.Keys;
 

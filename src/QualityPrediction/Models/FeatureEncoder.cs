@@ -17,16 +17,35 @@ public sealed class FeatureEncoder
 {
     private readonly Slot[] _slots;
 
+    /// <summary>The vector of a context without features: every numeric slot holds its imputed value, the rest 0.</summary>
+    private readonly float[] _empty;
+
+    /// <summary>Numeric and categorical features by name (cross features read two names and are written separately).</summary>
+    private readonly FrozenDictionary<string, int> _byName;
+
+    private readonly int[] _crossSlots;
+
     private FeatureEncoder(IList<FeatureSpec> features)
     {
         Features = [.. features];
         _slots = new Slot[features.Count];
         var offset = 0;
         var names = new List<string>();
+        var byName = new Dictionary<string, int>(StringComparer.Ordinal);
+        var crosses = new List<int>();
         for (var i = 0; i < features.Count; i++)
         {
             var spec = features[i];
             _slots[i] = new Slot(spec, offset);
+            if (spec.Kind == FeatureEncoding.Cross)
+            {
+                crosses.Add(i);
+            }
+            else
+            {
+                byName[spec.Name] = i;
+            }
+
             if (spec.Kind == FeatureEncoding.Numeric)
             {
                 names.Add(spec.Name);
@@ -47,6 +66,13 @@ public sealed class FeatureEncoder
 
         Length = offset;
         SlotNames = names;
+        _byName = byName.ToFrozenDictionary(StringComparer.Ordinal);
+        _crossSlots = [.. crosses];
+        _empty = new float[offset];
+        foreach (var slot in _slots)
+        {
+            slot.WriteMissing(_empty);
+        }
     }
 
     /// <summary>Gets the number of slots in the input vector.</summary>
@@ -114,10 +140,33 @@ public sealed class FeatureEncoder
             throw new ArgumentException($"The destination has {destination.Length} slots; the model needs {Length}.", nameof(destination));
         }
 
-        destination[..Length].Clear();
-        foreach (var slot in _slots)
+        _empty.CopyTo(destination);
+        var features = context.Features;
+        if (features.Count <= 2 * _slots.Length)
         {
-            slot.Write(context, destination);
+            // Walk the context once (cheaper than one hash lookup per feature for contexts of about the model's size).
+            foreach (var (name, value) in features)
+            {
+                if (_byName.TryGetValue(name, out var index))
+                {
+                    _slots[index].WriteValue(value, destination);
+                }
+            }
+        }
+        else
+        {
+            foreach (var (name, index) in _byName)
+            {
+                if (features.TryGetValue(name, out var value))
+                {
+                    _slots[index].WriteValue(value, destination);
+                }
+            }
+        }
+
+        foreach (var index in _crossSlots)
+        {
+            _slots[index].Write(context, destination);
         }
     }
 
@@ -219,6 +268,29 @@ public sealed class FeatureEncoder
             }
 
             throw new InvalidOperationException($"Feature '{_spec.Name}' is numeric.");
+        }
+
+        /// <summary>Writes what a context without this feature encodes to: the imputed value for a numeric feature, nothing otherwise.</summary>
+        public void WriteMissing(Span<float> destination)
+        {
+            if (_spec.Kind == FeatureEncoding.Numeric)
+            {
+                destination[_offset] = (float)_spec.Impute;
+            }
+        }
+
+        /// <summary>Writes a present value of a numeric or categorical feature over the missing-value encoding.</summary>
+        public void WriteValue(in FeatureValue value, Span<float> destination)
+        {
+            if (_spec.Kind == FeatureEncoding.Numeric)
+            {
+                destination[_offset] = value.Kind == FeatureKind.Numeric ? (float)value.Number : throw WrongKind(_spec.Name, "a number", value);
+            }
+            else
+            {
+                var text = value.Category ?? throw WrongKind(_spec.Name, "a category (string)", value);
+                destination[_categories!.TryGetValue(text, out var index) ? index : _rare!.Contains(text) ? _rareSlot : _unknownSlot] = 1f;
+            }
         }
 
         public void Write(PredictionContext context, Span<float> destination)
