@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting;
+using Polly;
 using QualityPrediction.Models;
 
 namespace QualityPrediction.Benchmarks;
@@ -30,10 +31,113 @@ public static partial class ProfileLoop
 
     public static int Run(string mode, double seconds)
     {
+        if (mode.Contains('/', StringComparison.Ordinal))
+        {
+            return Alternate(mode.Split('/'), seconds);
+        }
+
         var data = Fixture.Load();
+        var step = CreateStep(mode, data, out var owned, out var host);
+        if (step is null)
+        {
+            return 2;
+        }
+
+        for (var i = 0; i < 20_000; i++)
+        {
+            step(i % data.Contexts.Length);
+        }
+
+        var clock = Stopwatch.StartNew();
+        var cpu0 = ThreadCpuNanoseconds();
+        long count = 0;
+        var n = data.Contexts.Length;
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                step((int)(count++ % n));
+            }
+        }
+
+        var cpu = ThreadCpuNanoseconds() - cpu0;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"LOOP {mode}: {count:N0} calls, wall {clock.Elapsed.TotalNanoseconds / count:F0} ns, thread CPU {(double)cpu / count:F0} ns per call"));
+        owned?.Dispose();
+        host?.Dispose();
+        return 0;
+    }
+
+    /// <summary>
+    /// Runs several modes in alternating bursts of 2,000 calls (<c>--loop raw-onnx/composed-onnx 20</c>) and reports each
+    /// one's thread CPU time per call and its ratio to the first: drift from other load on the machine hits all alike.
+    /// </summary>
+    private static int Alternate(string[] modes, double seconds)
+    {
+        var data = Fixture.Load();
+        var steps = new Func<int, object>[modes.Length];
+        var owned = new List<IDisposable>();
+        for (var m = 0; m < modes.Length; m++)
+        {
+            steps[m] = CreateStep(modes[m], data, out var o, out var h)!;
+            if (steps[m] is null)
+            {
+                return 2;
+            }
+
+            if (o is not null)
+            {
+                owned.Add(o);
+            }
+
+            if (h is not null)
+            {
+                owned.Add(h);
+            }
+
+            for (var i = 0; i < 20_000; i++)
+            {
+                steps[m](i % data.Contexts.Length);
+            }
+        }
+
+        var cpu = new long[modes.Length];
+        var calls = new long[modes.Length];
+        var clock = Stopwatch.StartNew();
+        var n = data.Contexts.Length;
+        var row = 0;
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            for (var m = 0; m < modes.Length; m++)
+            {
+                var start = ThreadCpuNanoseconds();
+                for (var i = 0; i < 2000; i++)
+                {
+                    steps[m]((row + i) % n);
+                }
+
+                cpu[m] += ThreadCpuNanoseconds() - start;
+                calls[m] += 2000;
+            }
+
+            row = (row + 2000) % n;
+        }
+
+        var baseline = (double)cpu[0] / calls[0];
+        for (var m = 0; m < modes.Length; m++)
+        {
+            var perCall = (double)cpu[m] / calls[m];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ALTERNATE {modes[m]}: {calls[m]:N0} calls, thread CPU {perCall:F0} ns per call, ratio {perCall / baseline:F3}"));
+        }
+
+        owned.ForEach(o => o.Dispose());
+        return 0;
+    }
+
+    private static Func<int, object>? CreateStep(string mode, Fixture.Data data, out IDisposable? owned, out IHost? host)
+    {
         Func<int, object> step;
-        IDisposable? owned = null;
-        IHost? host = null;
+        owned = null;
+        host = null;
         switch (mode)
         {
             case "raw-onnx":
@@ -74,32 +178,75 @@ public static partial class ProfileLoop
                 var composed = Ours.WarmComposed(host, data.Contexts[0]);
                 step = i => composed.Predict(data.Contexts[i]);
                 break;
+            case "encode":
+                var encodeOnly = FeatureEncoder.Create(data.Manifest);
+                step = i =>
+                {
+                    Span<float> buffer = stackalloc float[16];
+                    encodeOnly.Encode(data.Contexts[i], buffer[..data.Width]);
+                    return buffer[0];
+                };
+                break;
+            case "ens-onnx":
+            case "ens-mlnet":
+                // The ensemble alone (no host, no metrics, no logging): model member + rule heuristic.
+                var ensemble = new QualityPrediction.Ensemble.EnsemblePredictor(
+                    "bench",
+                    [QualityPrediction.Ensemble.EnsembleMember.Model(Ours.ModelPredictor(mode[4..])), QualityPrediction.Ensemble.EnsembleMember.Heuristic(new QualityPrediction.Heuristics.RuleBasedHeuristicPredictor(new QualityPrediction.Heuristics.HeuristicRules { BaseScore = 6 }, new ScoreRange(0, 10), 0.5))],
+                    new QualityPrediction.Ensemble.EnsembleOptions(),
+                    new ScoreRange(0, 10));
+                owned = ensemble;
+                step = i => ensemble.Predict(data.Contexts[i]);
+                break;
+            case "cts-register":
+                var source = new CancellationTokenSource();
+                var token = source.Token;
+                step = i =>
+                {
+                    var registration = token.UnsafeRegister(static _ => { }, null);
+                    registration.Dispose();
+                    return i;
+                };
+                break;
+            case "clock":
+                step = i => TimeProvider.System.GetUtcNow().Ticks + TimeProvider.System.GetTimestamp();
+                break;
+            case "empty":
+                step = i => i;
+                break;
+            case "polly":
+            case "polly-breaker":
+            case "polly-timeout":
+                var pipelineBuilder = new Polly.ResiliencePipelineBuilder();
+                if (mode != "polly-timeout")
+                {
+                    pipelineBuilder.AddCircuitBreaker(new Polly.CircuitBreaker.CircuitBreakerStrategyOptions());
+                }
+
+                if (mode != "polly-breaker")
+                {
+                    pipelineBuilder.AddTimeout(TimeSpan.FromSeconds(1));
+                }
+
+                var pipeline = pipelineBuilder.Build();
+                step = i =>
+                {
+                    var ctx = Polly.ResilienceContextPool.Shared.Get(CancellationToken.None);
+                    try
+                    {
+                        return pipeline.Execute(static (c, s) => s + (c.CancellationToken.CanBeCanceled ? 1 : 0), ctx, i);
+                    }
+                    finally
+                    {
+                        Polly.ResilienceContextPool.Shared.Return(ctx);
+                    }
+                };
+                break;
             default:
                 Console.Error.WriteLine($"Unknown loop mode '{mode}'.");
-                return 2;
+                return null;
         }
 
-        for (var i = 0; i < 20_000; i++)
-        {
-            step(i % data.Contexts.Length);
-        }
-
-        var clock = Stopwatch.StartNew();
-        var cpu0 = ThreadCpuNanoseconds();
-        long count = 0;
-        var n = data.Contexts.Length;
-        while (clock.Elapsed.TotalSeconds < seconds)
-        {
-            for (var i = 0; i < 1000; i++)
-            {
-                step((int)(count++ % n));
-            }
-        }
-
-        var cpu = ThreadCpuNanoseconds() - cpu0;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"LOOP {mode}: {count:N0} calls, wall {clock.Elapsed.TotalNanoseconds / count:F0} ns, thread CPU {(double)cpu / count:F0} ns per call"));
-        owned?.Dispose();
-        host?.Dispose();
-        return 0;
+        return step;
     }
 }
