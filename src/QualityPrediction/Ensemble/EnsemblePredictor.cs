@@ -93,9 +93,9 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
                 throw new ArgumentException($"Member {i} ('{m.Predictor.Name}') has weight {m.Weight.ToString(CultureInfo.InvariantCulture)}; weights must be finite and ≥ 0.", nameof(members));
             }
 
-            return new Member(m, m.IsModel ? BuildPipeline(m.Predictor.Name, options, _timeProvider) : null);
+            return new Member(m, m.IsModel && options.CircuitBreaker.Enabled ? BuildPipeline(m.Predictor.Name, options, _timeProvider) : null, _timeProvider);
         }).ToArray();
-        _watchdog = _members.Any(m => m.Pipeline is not null) ? new MemberWatchdog(options.MemberTimeout, _timeProvider) : null;
+        _watchdog = _members.Any(m => m.IsModel) ? new MemberWatchdog(options.MemberTimeout, _timeProvider) : null;
     }
 
     /// <inheritdoc />
@@ -132,7 +132,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
 
             var attempt = await InvokeAsync(member, context, cancellationToken).ConfigureAwait(false);
             entries[i] = member.Entry(attempt);
-            combiner.Add(member.Weight, attempt, member.OwnsResults);
+            combiner.Add(member.Weight, attempt, member.Ownership);
         }
 
         return Finish(combiner, entries, start);
@@ -215,7 +215,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
                     continue;
                 }
 
-                combiner.Add(_members[m].Weight, attempt, _members[m].OwnsResults);
+                combiner.Add(_members[m].Weight, attempt, _members[m].Ownership);
             }
 
             results[i] = Finish(combiner, entries, 0);
@@ -294,6 +294,61 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
         }
     }
 
+    private QualityPredictionResult Execute(ResiliencePipeline pipeline, IQualityPredictor predictor, PredictionContext context, MemberWatchdog.Lane lane, CancellationToken callerToken)
+    {
+        var resilienceContext = ResilienceContextPool.Shared.Get(lane.Token);
+        try
+        {
+            return pipeline.Execute(
+                static (_, state) => RunGuarded(state.Self, state.Predictor, state.Context, state.Lane, state.Caller),
+                resilienceContext,
+                (Self: this, Predictor: predictor, Context: context, Lane: lane, Caller: callerToken));
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(resilienceContext);
+        }
+    }
+
+    private static bool RunBatchGuarded((EnsemblePredictor Self, IQualityPredictor Predictor, PredictionContext[] Contexts, QualityPredictionResult[] Results, MemberWatchdog.Lane Lane, CancellationToken Caller) state)
+    {
+        try
+        {
+            state.Predictor.PredictBatch(state.Contexts, state.Results, state.Lane.Token);
+            return true;
+        }
+        catch (OperationCanceledException ex) when (!state.Caller.IsCancellationRequested && state.Lane.IsExpired)
+        {
+            throw state.Self.TimedOut(ex);
+        }
+    }
+
+    /// <summary>The asynchronous counterpart of <see cref="RunGuarded"/>; the outcome carries any exception back through the pipeline.</summary>
+    private static async ValueTask<Outcome<QualityPredictionResult>> RunGuardedAsync(GuardedCall call, bool continueOnCapturedContext)
+    {
+        try
+        {
+            var result = await call.Predictor.PredictAsync(call.Context, call.Lane.Token).ConfigureAwait(continueOnCapturedContext);
+            return Unusable(call.Predictor, result) is { } error
+                ? Outcome.FromException<QualityPredictionResult>(error)
+                : Outcome.FromResult(result!);
+        }
+        catch (OperationCanceledException ex) when (!call.Caller.IsCancellationRequested && call.Lane.IsExpired)
+        {
+            return Outcome.FromException<QualityPredictionResult>(call.Self.TimedOut(ex));
+        }
+        catch (OperationCanceledException ex) when (call.Caller.IsCancellationRequested && ex.CancellationToken != call.Caller)
+        {
+            return Outcome.FromException<QualityPredictionResult>(new OperationCanceledException(ex.Message, ex, call.Caller));
+        }
+#pragma warning disable CA1031 // The outcome carries the exception to the pipeline and back to the caller.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return Outcome.FromException<QualityPredictionResult>(ex);
+        }
+    }
+
     private TimeoutRejectedException TimedOut(Exception inner) => new(_timedOutReason, _watchdog!.Timeout, inner);
 
     /// <summary>Why a member's answer cannot be used (none, or a score or confidence that is not a finite number); <see langword="null"/> when it can.</summary>
@@ -325,7 +380,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
 
             var attempt = Invoke(member, context, cancellationToken);
             entries[i] = member.Entry(attempt);
-            combiner.Add(member.Weight, attempt, member.OwnsResults);
+            combiner.Add(member.Weight, attempt, member.Ownership);
         }
 
         return Finish(combiner, entries, start);
@@ -334,7 +389,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
     private Attempt Invoke(Member member, PredictionContext context, CancellationToken cancellationToken)
     {
         Attempt attempt;
-        if (member.Pipeline is null)
+        if (!member.IsModel)
         {
             try
             {
@@ -350,13 +405,11 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
         {
             var lane = _watchdog!.EnterThread();
             var link = lane.Link(cancellationToken);
-            var resilienceContext = ResilienceContextPool.Shared.Get(lane.Token);
             try
             {
-                attempt = Attempt.Ok(member.Pipeline.Execute(
-                    static (_, state) => RunGuarded(state.Self, state.Predictor, state.Context, state.Lane, state.Caller),
-                    resilienceContext,
-                    (Self: this, member.Predictor, Context: context, Lane: lane, Caller: cancellationToken)));
+                attempt = Attempt.Ok(member.Pipeline is { } pipeline
+                    ? Execute(pipeline, member.Predictor, context, lane, cancellationToken)
+                    : RunGuarded(this, member.Predictor, context, lane, cancellationToken));
             }
             catch (Exception ex) when (IsFault(ex, cancellationToken))
             {
@@ -366,7 +419,6 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
             {
                 link.Dispose();
                 lane.End();
-                ResilienceContextPool.Shared.Return(resilienceContext);
             }
         }
 
@@ -377,7 +429,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
     private async ValueTask<Attempt> InvokeAsync(Member member, PredictionContext context, CancellationToken cancellationToken)
     {
         Attempt attempt;
-        if (member.Pipeline is null)
+        if (!member.IsModel)
         {
             try
             {
@@ -393,36 +445,27 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
         {
             var lane = _watchdog!.EnterAsync();
             var link = lane.Link(cancellationToken);
-            var resilienceContext = ResilienceContextPool.Shared.Get(lane.Token);
+            var call = new GuardedCall(this, member.Predictor, context, lane, cancellationToken);
             try
             {
-                var outcome = await member.Pipeline.ExecuteOutcomeAsync(
-                    static async (ctx, state) =>
+                Outcome<QualityPredictionResult> outcome;
+                if (member.Pipeline is { } pipeline)
+                {
+                    var resilienceContext = ResilienceContextPool.Shared.Get(lane.Token);
+                    try
                     {
-                        try
-                        {
-                            var result = await state.Predictor.PredictAsync(state.Context, state.Lane.Token).ConfigureAwait(ctx.ContinueOnCapturedContext);
-                            return Unusable(state.Predictor, result) is { } error
-                                ? Outcome.FromException<QualityPredictionResult>(error)
-                                : Outcome.FromResult(result!);
-                        }
-                        catch (OperationCanceledException ex) when (!state.Caller.IsCancellationRequested && state.Lane.IsExpired)
-                        {
-                            return Outcome.FromException<QualityPredictionResult>(state.Self.TimedOut(ex));
-                        }
-                        catch (OperationCanceledException ex) when (state.Caller.IsCancellationRequested && ex.CancellationToken != state.Caller)
-                        {
-                            return Outcome.FromException<QualityPredictionResult>(new OperationCanceledException(ex.Message, ex, state.Caller));
-                        }
-#pragma warning disable CA1031 // The outcome carries the exception to the pipeline and back to the caller.
-                        catch (Exception ex)
-#pragma warning restore CA1031
-                        {
-                            return Outcome.FromException<QualityPredictionResult>(ex);
-                        }
-                    },
-                    resilienceContext,
-                    (Self: this, member.Predictor, Context: context, Lane: lane, Caller: cancellationToken)).ConfigureAwait(false);
+                        outcome = await pipeline.ExecuteOutcomeAsync(static (ctx, state) => RunGuardedAsync(state, ctx.ContinueOnCapturedContext), resilienceContext, call).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        ResilienceContextPool.Shared.Return(resilienceContext);
+                    }
+                }
+                else
+                {
+                    outcome = await RunGuardedAsync(call, continueOnCapturedContext: false).ConfigureAwait(false);
+                }
+
                 if (outcome.Exception is { } exception)
                 {
                     if (!IsFault(exception, cancellationToken))
@@ -442,7 +485,6 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
                 link.Dispose();
                 lane.End();
                 _watchdog.ReturnAsyncLane(lane);
-                ResilienceContextPool.Shared.Return(resilienceContext);
             }
         }
 
@@ -453,7 +495,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
     private bool TryBatch(Member member, PredictionContext[] contexts, QualityPredictionResult[] results, CancellationToken cancellationToken)
     {
         bool ok;
-        if (member.Pipeline is null)
+        if (!member.IsModel)
         {
             try
             {
@@ -469,25 +511,25 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
         {
             var lane = _watchdog!.EnterThread();
             var link = lane.Link(cancellationToken);
-            var resilienceContext = ResilienceContextPool.Shared.Get(lane.Token);
+            var state = (Self: this, member.Predictor, Contexts: contexts, Results: results, Lane: lane, Caller: cancellationToken);
             try
             {
-                ok = member.Pipeline.Execute(
-                    static (_, state) =>
+                if (member.Pipeline is { } pipeline)
+                {
+                    var resilienceContext = ResilienceContextPool.Shared.Get(lane.Token);
+                    try
                     {
-                        try
-                        {
-                            state.Predictor.PredictBatch(state.Contexts, state.Results, state.Lane.Token);
-                        }
-                        catch (OperationCanceledException ex) when (!state.Caller.IsCancellationRequested && state.Lane.IsExpired)
-                        {
-                            throw state.Self.TimedOut(ex);
-                        }
-
-                        return true;
-                    },
-                    resilienceContext,
-                    (Self: this, member.Predictor, Contexts: contexts, Results: results, Lane: lane, Caller: cancellationToken));
+                        ok = pipeline.Execute(static (_, state) => RunBatchGuarded(state), resilienceContext, state);
+                    }
+                    finally
+                    {
+                        ResilienceContextPool.Shared.Return(resilienceContext);
+                    }
+                }
+                else
+                {
+                    ok = RunBatchGuarded(state);
+                }
             }
             catch (Exception ex) when (IsFault(ex, cancellationToken))
             {
@@ -497,7 +539,6 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
             {
                 link.Dispose();
                 lane.End();
-                ResilienceContextPool.Shared.Return(resilienceContext);
             }
         }
 
@@ -556,20 +597,21 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
 
     private QualityPredictionResult Finish(in Combiner combiner, EnsembleMemberResult[] entries, long start)
     {
-        var now = _timeProvider.GetUtcNow();
-        var id = PredictionIds.Next(now);
         QualityPredictionResult result;
         if (combiner.Answer is { } answer && (_strategy == EnsembleStrategy.PriorityChain || combiner.Count == 1))
         {
             var interval = new PredictionInterval(_range.Clamp(answer.Interval.Lower), _range.Clamp(answer.Interval.Upper), answer.Interval.Coverage);
-            if (combiner.AnswerIsOwned)
+            if (combiner.AnswerOwnership != ResultOwnership.None)
             {
                 // The member's result object is ours alone: complete it instead of copying it (budget 4, docs/benchmarks.md).
-                answer.CompleteAsEnsembleAnswer(_range.Clamp(answer.Score), Math.Clamp(answer.Confidence, 0, 1), interval, entries, id, now);
+                // Stamped by the same clock, its fresh id and timestamp stand; otherwise it gets the ensemble's.
+                var (stampId, stampTime) = combiner.AnswerOwnership == ResultOwnership.OwnedSameClock ? (answer.PredictionId, answer.Timestamp) : Stamp();
+                answer.CompleteAsEnsembleAnswer(_range.Clamp(answer.Score), Math.Clamp(answer.Confidence, 0, 1), interval, entries, stampId, stampTime);
                 result = answer;
             }
             else
             {
+                var (id, now) = Stamp();
                 result = answer with
                 {
                     Score = _range.Clamp(answer.Score),
@@ -583,6 +625,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
         }
         else if (combiner.Count > 1)
         {
+            var (id, now) = Stamp();
             var (score, confidence, lower, upper) = combiner.Average(_strategy == EnsembleStrategy.ConfidenceWeightedAverage);
             result = new QualityPredictionResult
             {
@@ -600,6 +643,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
         }
         else
         {
+            var (id, now) = Stamp();
             result = new QualityPredictionResult
             {
                 Score = _defaultScore,
@@ -628,6 +672,23 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
         return result;
     }
 
+    /// <summary>One model member call in a watchdog lane, on behalf of a caller's token.</summary>
+    private readonly record struct GuardedCall(EnsemblePredictor Self, IQualityPredictor Predictor, PredictionContext Context, MemberWatchdog.Lane Lane, CancellationToken Caller);
+
+    /// <summary>Whether a member's result objects may be completed in place, and whether their stamp is from the ensemble's clock.</summary>
+    private enum ResultOwnership
+    {
+        None,
+        Owned,
+        OwnedSameClock,
+    }
+
+    private (Guid Id, DateTimeOffset Now) Stamp()
+    {
+        var now = _timeProvider.GetUtcNow();
+        return (PredictionIds.Next(now), now);
+    }
+
     private readonly record struct Attempt(MemberStatus Status, QualityPredictionResult? Result, string? Reason, bool Ran = true)
     {
         public static Attempt NotRun => new(MemberStatus.Skipped, null, null, Ran: false);
@@ -645,7 +706,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
         public QualityPredictionResult? Answer { get; private set; }
 
         /// <summary>Gets whether <see cref="Answer"/> is a new object nobody else references (from a library predictor), which may be completed in place.</summary>
-        public bool AnswerIsOwned { get; private set; }
+        public ResultOwnership AnswerOwnership { get; private set; }
 
         public int Count { get; private set; }
 
@@ -653,7 +714,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
 
         public ConfidenceKind WeakestKind { get; private set; } = ConfidenceKind.Calibrated;
 
-        public void Add(double weight, in Attempt attempt, bool owned)
+        public void Add(double weight, in Attempt attempt, ResultOwnership ownership)
         {
             if (attempt.Status != MemberStatus.Ok || attempt.Result is not { } result)
             {
@@ -663,7 +724,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
             if (Answer is null)
             {
                 Answer = result;
-                AnswerIsOwned = owned;
+                AnswerOwnership = ownership;
             }
 
             Count++;
@@ -705,7 +766,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
         }
     }
 
-    private sealed class Member(EnsembleMember member, ResiliencePipeline? pipeline)
+    private sealed class Member(EnsembleMember member, ResiliencePipeline? pipeline, TimeProvider timeProvider)
     {
         private EnsembleMemberResult? _skipped;
 
@@ -721,10 +782,15 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
 
         public PredictionSource Kind { get; } = member.IsModel ? PredictionSource.Model : PredictionSource.Heuristic;
 
+        /// <summary>Gets whether the member is a model: it runs under the member timeout (and the breaker when one is configured).</summary>
+        public bool IsModel { get; } = member.IsModel;
+
         public ResiliencePipeline? Pipeline { get; } = pipeline;
 
-        /// <summary>Gets whether the member's results are new objects nobody else references (see <see cref="IOwnedResultPredictor"/>).</summary>
-        public bool OwnsResults { get; } = member.Predictor is IOwnedResultPredictor;
+        /// <summary>Gets whether the member's results are new objects nobody else references (see <see cref="IOwnedResultPredictor"/>), stamped by the ensemble's clock.</summary>
+        public ResultOwnership Ownership { get; } = member.Predictor is IOwnedResultPredictor owned
+            ? ReferenceEquals(owned.TimeProvider, timeProvider) ? ResultOwnership.OwnedSameClock : ResultOwnership.Owned
+            : ResultOwnership.None;
 
         public EnsembleMemberResult Entry(in Attempt attempt) =>
             attempt.Ran

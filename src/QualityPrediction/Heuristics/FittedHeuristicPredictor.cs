@@ -46,6 +46,9 @@ public sealed class FittedHeuristicPredictor : IQualityPredictor, IOwnedResultPr
     public FittedHeuristicModel Model { get; }
 
     /// <inheritdoc />
+    TimeProvider IOwnedResultPredictor.TimeProvider => _timeProvider;
+
+    /// <inheritdoc />
     QualityPredictionResult IOwnedResultPredictor.Predict(PredictionContext context, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -92,6 +92,9 @@ public sealed class RuleBasedHeuristicPredictor : IQualityPredictor, IOwnedResul
     public double Tolerance { get; }
 
     /// <inheritdoc />
+    TimeProvider IOwnedResultPredictor.TimeProvider => _timeProvider;
+
+    /// <inheritdoc />
     QualityPredictionResult IOwnedResultPredictor.Predict(PredictionContext context, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

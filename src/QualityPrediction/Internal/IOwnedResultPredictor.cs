@@ -11,4 +11,7 @@ internal interface IOwnedResultPredictor
     /// <param name="cancellationToken">Cancels the prediction.</param>
     /// <returns>A new result.</returns>
     QualityPredictionResult Predict(PredictionContext context, CancellationToken cancellationToken);
+
+    /// <summary>Gets the time source that stamps the results (an ensemble on the same one keeps their id and timestamp).</summary>
+    TimeProvider TimeProvider { get; }
 }

@@ -172,6 +172,9 @@ public sealed class ModelPredictor : IQualityPredictor, IOwnedResultPredictor, I
     }
 
     /// <inheritdoc />
+    TimeProvider IOwnedResultPredictor.TimeProvider => _timeProvider;
+
+    /// <inheritdoc />
     QualityPredictionResult IOwnedResultPredictor.Predict(PredictionContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -140,6 +140,32 @@ public sealed class MemberTimeoutTests
         Assert.That(statuses[(int)MemberStatus.Ok], Is.EqualTo(20_000), string.Join(", ", Enum.GetValues<MemberStatus>().Select(s => $"{s}={statuses[(int)s]}")));
     }
 
+    [Test]
+    public async Task Without_the_breaker_a_failing_model_is_called_every_time_and_the_timeout_still_applies()
+    {
+        var model = new ScriptedModel("m") { Fault = new InvalidOperationException("boom") };
+        using var ensemble = new EnsemblePredictor(
+            "test",
+            [EnsembleMember.Model(model), EnsembleMember.Heuristic(new RuleBasedHeuristicPredictor(new HeuristicRules { BaseScore = 70 }, ScoreRange.Percent, 5))],
+            new EnsembleOptions { MemberTimeout = TimeSpan.FromMilliseconds(50), CircuitBreaker = new CircuitBreakerSettings { Enabled = false, MinimumThroughput = 2 } },
+            ScoreRange.Percent);
+
+        var statuses = Enumerable.Range(0, 20).Select(_ => ensemble.Predict(Context).Members[0].Status).ToList();
+        Assert.That(statuses, Is.All.EqualTo(MemberStatus.Failed), "no circuit opens");
+        Assert.That(model.Calls, Is.EqualTo(20));
+
+        model.Fault = null;
+        model.BlockUntilCancelled = true;
+        Assert.That(ensemble.Predict(Context).Members[0].Status, Is.EqualTo(MemberStatus.TimedOut));
+        Assert.That((await ensemble.PredictAsync(Context)).Members[0].Status, Is.EqualTo(MemberStatus.TimedOut));
+
+        model.BlockUntilCancelled = false;
+        var contexts = Enumerable.Repeat(Context, 4).ToArray();
+        var results = new QualityPredictionResult[4];
+        ensemble.PredictBatch(contexts, results);
+        Assert.That(results.Select(r => r.Source), Is.All.EqualTo(PredictionSource.Model));
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         for (var i = 0; i < 600 && !condition(); i++)
