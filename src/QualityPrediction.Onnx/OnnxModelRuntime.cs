@@ -12,7 +12,8 @@ namespace QualityPrediction.Onnx;
 /// </summary>
 /// <remarks>
 /// Sessions use <see cref="ModelRuntimeOptions.IntraOpThreads"/> (1 by default) and no spinning for single rows, and a
-/// second session with <see cref="ModelRuntimeOptions.BatchIntraOpThreads"/> for batches when those differ. Single rows
+/// second session with <see cref="ModelRuntimeOptions.BatchIntraOpThreads"/> for batches when those differ (created at
+/// the first batch, from the verified bytes the model was loaded from). Single rows
 /// run on pooled, preallocated tensors; a cancelled token terminates the run (<c>RunOptions.Terminate</c>).
 /// Custom-operator libraries are never registered. Stateless and thread-safe.
 /// </remarks>
@@ -41,20 +42,19 @@ public sealed class OnnxModelRuntime : IModelRuntime
         var outputName = string.IsNullOrWhiteSpace(artifact.OutputName) ? DefaultOutputName : artifact.OutputName;
 
         var session = CreateSession(bytes, artifact.File, Math.Max(1, options.IntraOpThreads), options.AllowSpinning);
-        InferenceSession? batchSession = null;
         try
         {
             var rank = OnnxScoringModel.Validate(session, artifact.File, manifest.InputName, inputLength, outputName);
-            if (options.BatchIntraOpThreads != Math.Max(1, options.IntraOpThreads))
-            {
-                batchSession = CreateSession(bytes, artifact.File, Math.Max(0, options.BatchIntraOpThreads), options.AllowSpinning);
-            }
 
+            // The batch session (other thread settings) is created at the first batch, not at load: a host that never
+            // scores batches does not pay for a second session at start-up (budget 7 in docs/benchmarks.md).
+            Func<InferenceSession>? batchSession = options.BatchIntraOpThreads != Math.Max(1, options.IntraOpThreads)
+                ? () => CreateSession(bytes, artifact.File, Math.Max(0, options.BatchIntraOpThreads), options.AllowSpinning)
+                : null;
             return new OnnxScoringModel(session, batchSession, manifest.InputName, outputName, inputLength, rank);
         }
         catch
         {
-            batchSession?.Dispose();
             session.Dispose();
             throw;
         }

@@ -11,7 +11,9 @@ internal sealed class OnnxScoringModel : IScoringModel
     private const int BatchChunkRows = 65_536;
 
     private readonly InferenceSession _session;
-    private readonly InferenceSession? _batchSession;
+    private readonly Lock _batchGate = new();
+    private Func<InferenceSession>? _createBatchSession;
+    private InferenceSession? _batchSession;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly int _outputRank;
@@ -20,10 +22,17 @@ internal sealed class OnnxScoringModel : IScoringModel
     private int _pooled;
     private int _disposed;
 
-    public OnnxScoringModel(InferenceSession session, InferenceSession? batchSession, string inputName, string outputName, int inputLength, int outputRank)
+    /// <summary>Creates the model over its sessions.</summary>
+    /// <param name="session">The single-row session.</param>
+    /// <param name="createBatchSession">Creates the batch session at the first batch; <see langword="null"/> when batches use <paramref name="session"/>.</param>
+    /// <param name="inputName">The input's name.</param>
+    /// <param name="outputName">The score output's name.</param>
+    /// <param name="inputLength">The input vector's length.</param>
+    /// <param name="outputRank">The score output's rank (1 or 2).</param>
+    public OnnxScoringModel(InferenceSession session, Func<InferenceSession>? createBatchSession, string inputName, string outputName, int inputLength, int outputRank)
     {
         _session = session;
-        _batchSession = batchSession;
+        _createBatchSession = createBatchSession;
         _inputNames = [inputName];
         _outputNames = [outputName];
         InputLength = inputLength;
@@ -101,7 +110,7 @@ internal sealed class OnnxScoringModel : IScoringModel
             throw new ArgumentException($"{scores.Length} rows need {scores.Length * InputLength} values, not {features.Length}.", nameof(features));
         }
 
-        var session = _batchSession ?? _session;
+        var session = BatchSession();
         using var runOptions = new RunOptions();
         for (var start = 0; start < scores.Length; start += BatchChunkRows)
         {
@@ -140,8 +149,40 @@ internal sealed class OnnxScoringModel : IScoringModel
             slot.Dispose();
         }
 
-        _batchSession?.Dispose();
+        lock (_batchGate)
+        {
+            _createBatchSession = null;
+            _batchSession?.Dispose();
+        }
+
         _session.Dispose();
+    }
+
+    /// <summary>The batch session, created at the first batch; the single-row session when batches share it or the batch session cannot be created.</summary>
+    private InferenceSession BatchSession()
+    {
+        if (Volatile.Read(ref _batchSession) is { } ready)
+        {
+            return ready;
+        }
+
+        lock (_batchGate)
+        {
+            if (_batchSession is null && _createBatchSession is { } create)
+            {
+                _createBatchSession = null;
+                try
+                {
+                    Volatile.Write(ref _batchSession, create());
+                }
+                catch (ModelLoadException)
+                {
+                    // The same bytes already made the single-row session, so this is not expected; batches then share it.
+                }
+            }
+
+            return _batchSession ?? _session;
+        }
     }
 
     private void Run(Slot slot, CancellationToken cancellationToken)

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using QualityPrediction.Models.Internal;
 
 namespace QualityPrediction.Models;
 
@@ -231,6 +233,9 @@ public sealed class ModelManifest
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
+            // Source-generated metadata for the manifest's types (a reflection-built contract cost ~100 ms of a cold
+            // start, docs/benchmarks.md budget 7); reflection for any other type serialized with these options.
+            TypeInfoResolver = JsonTypeInfoResolver.Combine(ManifestJsonContext.Default, new DefaultJsonTypeInfoResolver()),
             WriteIndented = true,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
