@@ -52,6 +52,7 @@ public static class Budgets
         // The size of the result object alone: the allocation floor for every single-row path.
         var resultOnly = Find(nameof(HeuristicBenchmarks), nameof(HeuristicBenchmarks.ResultOnly));
         var resultBytes = resultOnly?.Bytes ?? 0;
+        var ensembleResultBytes = Find(nameof(HeuristicBenchmarks), nameof(HeuristicBenchmarks.EnsembleResultOnly))?.Bytes ?? 0;
 
         // 1. single row vs the fastest raw way.
         if (Find(nameof(OnnxSingleRowBenchmarks), nameof(OnnxSingleRowBenchmarks.Ours)) is { } onnx)
@@ -89,7 +90,12 @@ public static class Budgets
             }
 
             var ratio = composed.MeanNs / raw.MeanNs;
-            yield return new BudgetLine("2", $"composed ({runtime} + rule fallback, Polly, metrics, logging) Predict vs raw", $"{Ns(composed)} vs {Ns(raw)}", ratio, "<= 1.25", ratio <= 1.25);
+            yield return new BudgetLine("2", $"composed ({runtime} + rule fallback, timeout, Polly breaker, metrics, logging) Predict vs raw", $"{Ns(composed)} vs {Ns(raw)}", ratio, "<= 1.25", ratio <= 1.25);
+            if (Find(nameof(ComposedBenchmarks), nameof(ComposedBenchmarks.ComposedWithoutBreaker), runtime) is { } noBreaker)
+            {
+                yield return new BudgetLine("2", $"composed {runtime}, circuit breaker off (CircuitBreaker.Enabled = false)", string.Create(CultureInfo.InvariantCulture, $"{Ns(noBreaker)}: the breaker costs {composed.MeanNs - noBreaker.MeanNs:N0} ns"), noBreaker.MeanNs / raw.MeanNs, "<= 1.25", noBreaker.MeanNs / raw.MeanNs <= 1.25);
+            }
+
             if (Find(nameof(ComposedBenchmarks), nameof(ComposedBenchmarks.ComposedAsync), runtime) is { } async)
             {
                 yield return new BudgetLine("2", $"composed {runtime} PredictAsync vs raw", $"{Ns(async)}", async.MeanNs / raw.MeanNs, "<= 1.25", async.MeanNs / raw.MeanNs <= 1.25);
@@ -100,7 +106,7 @@ public static class Budgets
                 yield return new BudgetLine("2", $"composed {runtime} with a MeterListener on the meter", string.Create(CultureInfo.InvariantCulture, $"{Ns(listener)}: +{listener.MeanNs - composed.MeanNs:N0} ns over no listener"), listener.MeanNs / raw.MeanNs, "(cost stated)", null);
             }
 
-            yield return new BudgetLine("4", $"composed {runtime} allocation vs result size", $"{composed.Bytes} B (result {resultBytes} B + member entries)", null, "<= result", composed.Bytes <= resultBytes);
+            yield return new BudgetLine("4", $"composed {runtime} allocation vs result size", $"{composed.Bytes} B (result with its member list: {ensembleResultBytes} B)", null, "<= result", composed.Bytes <= ensembleResultBytes);
         }
 
         // 5. batch.

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Hosting;
 namespace QualityPrediction.Benchmarks;
 
 /// <summary>
-/// Budget 2: the default composed predictor (AddQualityPrediction: model + rule heuristic fallback, Polly pipeline,
-/// metrics on, logging at Information) against the raw engine, and the same with a MeterListener on our meter.
+/// Budget 2: the default composed predictor (AddQualityPrediction: model + rule heuristic fallback, member timeout,
+/// Polly circuit breaker, metrics on, logging at Information) against the raw engine; the same with the breaker off
+/// (what the breaker costs) and with a MeterListener on our meter.
 /// </summary>
 [MemoryDiagnoser]
 public class ComposedBenchmarks
@@ -21,7 +22,7 @@ public class ComposedBenchmarks
     [Params("onnx", "mlnet")]
     public string Runtime { get; set; } = "onnx";
 
-    private void Common()
+    private void Common(bool circuitBreaker = true)
     {
         _data = Fixture.Load();
         if (Runtime == "onnx")
@@ -33,12 +34,15 @@ public class ComposedBenchmarks
             _rawMLNet = new RawMLNet(Fixture.ZipPath, _data.Manifest.InputName, _data.Width);
         }
 
-        _host = QualityPrediction.Benchmarks.Ours.ComposedHost(Runtime);
+        _host = QualityPrediction.Benchmarks.Ours.ComposedHost(Runtime, circuitBreaker: circuitBreaker);
         _composed = QualityPrediction.Benchmarks.Ours.WarmComposed(_host, _data.Contexts[0]);
     }
 
     [GlobalSetup(Targets = new[] { nameof(Raw), nameof(Composed), nameof(ComposedAsync) })]
     public void Setup() => Common();
+
+    [GlobalSetup(Target = nameof(ComposedWithoutBreaker))]
+    public void SetupWithoutBreaker() => Common(circuitBreaker: false);
 
     [GlobalSetup(Target = nameof(ComposedWithListener))]
     public void SetupWithListener()
@@ -72,6 +76,9 @@ public class ComposedBenchmarks
         var task = _composed.PredictAsync(_data.Contexts[Next()]);
         return task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
     }
+
+    [Benchmark(Description = "ours composed Predict, circuit breaker off")]
+    public QualityPredictionResult ComposedWithoutBreaker() => _composed.Predict(_data.Contexts[Next()]);
 
     [Benchmark(Description = "ours composed Predict + MeterListener")]
     public QualityPredictionResult ComposedWithListener() => _composed.Predict(_data.Contexts[Next()]);

@@ -178,7 +178,7 @@ public static class Ours
     /// The default composed predictor through AddQualityPrediction: the model, then the rule heuristic as fallback, Polly
     /// pipeline, metrics on (IMeterFactory from the host), logging at Information to a counting provider.
     /// </summary>
-    public static IHost ComposedHost(string runtime, Action<QualityPrediction.DependencyInjection.IQualityPredictionBuilder>? extra = null, Action<string>? mark = null)
+    public static IHost ComposedHost(string runtime, Action<QualityPrediction.DependencyInjection.IQualityPredictionBuilder>? extra = null, Action<string>? mark = null, bool circuitBreaker = true)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddMetrics();
@@ -191,6 +191,7 @@ public static class Ours
             o.Heuristic.Mode = HeuristicMode.Rules;
             o.Heuristic.Rules.BaseScore = 6;
             o.Heuristic.Rules.IntervalHalfWidth = 1.5;
+            o.Ensemble.CircuitBreaker.Enabled = circuitBreaker;
         });
         _ = runtime == "onnx"
             ? qp.AddOnnxModel(Fixture.ModelName, Fixture.ManifestPath, m => m.WatchForChanges = false)

@@ -189,11 +189,13 @@ public static partial class ProfileLoop
                 break;
             case "ens-onnx":
             case "ens-mlnet":
+            case "ens-onnx-nobreaker":
+            case "ens-mlnet-nobreaker":
                 // The ensemble alone (no host, no metrics, no logging): model member + rule heuristic.
                 var ensemble = new QualityPrediction.Ensemble.EnsemblePredictor(
                     "bench",
-                    [QualityPrediction.Ensemble.EnsembleMember.Model(Ours.ModelPredictor(mode[4..])), QualityPrediction.Ensemble.EnsembleMember.Heuristic(new QualityPrediction.Heuristics.RuleBasedHeuristicPredictor(new QualityPrediction.Heuristics.HeuristicRules { BaseScore = 6 }, new ScoreRange(0, 10), 0.5))],
-                    new QualityPrediction.Ensemble.EnsembleOptions(),
+                    [QualityPrediction.Ensemble.EnsembleMember.Model(Ours.ModelPredictor(mode.Split('-')[1])), QualityPrediction.Ensemble.EnsembleMember.Heuristic(new QualityPrediction.Heuristics.RuleBasedHeuristicPredictor(new QualityPrediction.Heuristics.HeuristicRules { BaseScore = 6 }, new ScoreRange(0, 10), 0.5))],
+                    new QualityPrediction.Ensemble.EnsembleOptions { CircuitBreaker = new QualityPrediction.Ensemble.CircuitBreakerSettings { Enabled = !mode.EndsWith("nobreaker", StringComparison.Ordinal) } },
                     new ScoreRange(0, 10));
                 owned = ensemble;
                 step = i => ensemble.Predict(data.Contexts[i]);

@@ -94,6 +94,8 @@ public class HeuristicBenchmarks
         _rules = new QualityPrediction.Heuristics.RuleBasedHeuristicPredictor(rules, new ScoreRange(0, 100), 5, TimeProvider.System);
     }
 
+    private readonly EnsembleMemberResult _skipped = new("heuristic", null, 1, MemberStatus.Skipped, null, PredictionSource.Heuristic);
+
     private int Next() => _i = (_i + 1) & 1023;
 
     /// <summary>The floor: allocating the result record and reading the clock, nothing else.</summary>
@@ -105,6 +107,18 @@ public class HeuristicBenchmarks
         Source = PredictionSource.Heuristic,
         ModelName = "heuristic",
         Timestamp = TimeProvider.System.GetUtcNow(),
+    };
+
+    /// <summary>The floor for an ensemble's answer: the result, its two-member list and the answering member's entry (the skipped member's entry is shared).</summary>
+    [Benchmark(Description = "ensemble result allocation only")]
+    public QualityPredictionResult EnsembleResultOnly() => new()
+    {
+        Score = 50 + Next(),
+        Confidence = 0.5,
+        Source = PredictionSource.Model,
+        ModelName = "model",
+        Timestamp = TimeProvider.System.GetUtcNow(),
+        Members = [new EnsembleMemberResult("model", 50, 1, MemberStatus.Ok, null, PredictionSource.Model, "v1", 0.5), _skipped],
     };
 
     [Benchmark(Description = "ours fitted heuristic")]
