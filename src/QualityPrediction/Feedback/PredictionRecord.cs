@@ -1,3 +1,4 @@
+using QualityPrediction.Feedback.Internal;
 using QualityPrediction.Monitoring;
 
 namespace QualityPrediction.Feedback;
@@ -53,17 +54,11 @@ public sealed record PredictionRecord
             throw new ArgumentException("The result has no prediction id (Guid.Empty); a feedback record needs one to match its outcome.", nameof(result));
         }
 
-        var features = new Dictionary<string, FeatureValue>(context.Count, StringComparer.Ordinal);
-        foreach (var (name, value) in context)
-        {
-            features[name] = value;
-        }
-
         return new PredictionRecord
         {
             PredictionId = result.PredictionId,
             Predictor = predictorName,
-            Features = features,
+            Features = new FeatureSnapshot(context), // a copy: the caller may change the context afterwards
             Score = result.Score,
             Confidence = result.Confidence,
             Source = result.Source,
