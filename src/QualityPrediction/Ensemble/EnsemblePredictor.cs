@@ -401,6 +401,10 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
                 attempt = Classify(ex);
             }
         }
+        else if (member.NotLoadedReason() is { } notLoaded)
+        {
+            attempt = new Attempt(MemberStatus.NotLoaded, null, notLoaded);
+        }
         else
         {
             var lane = _watchdog!.EnterThread();
@@ -440,6 +444,10 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
             {
                 attempt = Classify(ex);
             }
+        }
+        else if (member.NotLoadedReason() is { } notLoaded)
+        {
+            attempt = new Attempt(MemberStatus.NotLoaded, null, notLoaded);
         }
         else
         {
@@ -784,6 +792,9 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
 
         /// <summary>Gets whether the member is a model: it runs under the member timeout (and the breaker when one is configured).</summary>
         public bool IsModel { get; } = member.IsModel;
+
+        /// <summary>Why the member's model cannot answer (checked without calling it, so falling back throws nothing); <see langword="null"/> when it may.</summary>
+        public string? NotLoadedReason() => (Predictor as ModelPredictor)?.NotLoadedReason();
 
         public ResiliencePipeline? Pipeline { get; } = pipeline;
 

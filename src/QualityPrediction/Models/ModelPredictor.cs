@@ -51,6 +51,7 @@ public sealed class ModelPredictor : IQualityPredictor, IOwnedResultPredictor, I
     private readonly Task _initialLoad;
     private LoadedModel? _current;
     private ModelStatus _status;
+    private NotLoadedText? _notLoaded;
     private int _disposed;
 
     /// <summary>Creates the predictor and starts loading the model in the background.</summary>
@@ -258,6 +259,29 @@ public sealed class ModelPredictor : IQualityPredictor, IOwnedResultPredictor, I
 
         _watcher?.Dispose();
         Interlocked.Exchange(ref _current, null)?.Release();
+    }
+
+    /// <summary>
+    /// Why no model can answer right now, without throwing: the text <see cref="ModelNotLoadedException"/> would carry,
+    /// once the first load has finished and no version is live; <see langword="null"/> when a call would be answered
+    /// or would wait for the first load. The ensemble uses it so that falling back costs no exception per call.
+    /// </summary>
+    internal string? NotLoadedReason()
+    {
+        if (Volatile.Read(ref _current) is not null || !_initialLoad.IsCompleted || Volatile.Read(ref _disposed) != 0)
+        {
+            return null;
+        }
+
+        var status = Status;
+        if (Volatile.Read(ref _notLoaded) is { } cached && ReferenceEquals(cached.Status, status))
+        {
+            return cached.Reason;
+        }
+
+        var reason = status.LastException is { } error ? $"Model '{_name}' is not loaded: {error.Message}" : $"Model '{_name}' is not loaded yet ({_configuredPath}).";
+        Volatile.Write(ref _notLoaded, new NotLoadedText(status, reason));
+        return reason;
     }
 
     private LoadedModel Acquire(CancellationToken cancellationToken)
@@ -519,4 +543,7 @@ public sealed class ModelPredictor : IQualityPredictor, IOwnedResultPredictor, I
 
     private static string FormatList(ModelManifest manifest) =>
         manifest.Artifacts.Count == 0 ? "none" : string.Join(", ", manifest.Artifacts.Select(a => a.Format));
+
+    /// <summary>The not-loaded reason computed for one status snapshot (recomputed when the status changes).</summary>
+    private sealed record NotLoadedText(ModelStatus Status, string Reason);
 }

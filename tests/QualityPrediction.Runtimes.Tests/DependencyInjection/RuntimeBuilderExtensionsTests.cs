@@ -106,6 +106,44 @@ public sealed class RuntimeBuilderExtensionsTests
     }
 
     [Test]
+    public async Task MissingModel_FallingBackThrowsNoExceptionPerCall()
+    {
+        var services = new ServiceCollection();
+        services.AddQualityPrediction().AddOnnxModel("quality", Path.Combine(Fixtures.NewFolder("di-missing-cheap"), "gone.model.json"), o => o.WatchForChanges = false);
+        using var provider = services.BuildServiceProvider();
+        var predictor = provider.GetRequiredService<IQualityPredictor>();
+        var factory = (ModelPredictorFactory)provider.GetRequiredService<IModelPredictorFactory>();
+        predictor.Predict(new PredictionContext());
+        await Task.WhenAll(factory.Predictors.Select(p => p.WaitForInitialLoadAsync()));
+
+        var thrown = 0;
+        void Count(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
+        {
+            if (e.Exception is ModelNotLoadedException)
+            {
+                Interlocked.Increment(ref thrown);
+            }
+        }
+
+        AppDomain.CurrentDomain.FirstChanceException += Count;
+        try
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                var result = i % 2 == 0 ? predictor.Predict(new PredictionContext()) : await predictor.PredictAsync(new PredictionContext());
+                Assert.That(result.Members.Single(m => m.Name == "quality").Status, Is.EqualTo(MemberStatus.NotLoaded));
+            }
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= Count;
+        }
+
+        Assert.That(thrown, Is.Zero, "the ensemble checks the model's state instead of catching an exception per call");
+        Assert.That(() => factory.Predictors.Single().Predict(new PredictionContext()), Throws.InstanceOf<ModelNotLoadedException>().With.Message.Contains("gone.model.json"), "called directly, the predictor still throws");
+    }
+
+    [Test]
     public void RegisteringTwice_AddsEachRuntimeOnce()
     {
         var services = new ServiceCollection();
