@@ -9,6 +9,7 @@ using QualityPrediction.Heuristics;
 using QualityPrediction.Models;
 using QualityPrediction.Onnx;
 using QualityPrediction.Reliability.Tests.TestSupport;
+using QualityPrediction.Runtimes.Tests.TestSupport;
 
 namespace QualityPrediction.Reliability.Tests.Ensemble;
 
@@ -35,7 +36,7 @@ public sealed class ChaosTests
     public async Task LoadReference()
     {
         _reference = await LoadAsync();
-        _contexts = [.. Enumerable.Range(0, 32).Select(i => Fixtures.GenerateNumeric(new Random(500 + i)))];
+        _contexts = [.. Enumerable.Range(0, 32).Select(i => FixtureData.GenerateNumeric(new Random(500 + i)))];
     }
 
     [OneTimeTearDown]

@@ -6,6 +6,7 @@ using QualityPrediction.MLNet;
 using QualityPrediction.Models;
 using QualityPrediction.Onnx;
 using QualityPrediction.Reliability.Tests.TestSupport;
+using QualityPrediction.Runtimes.Tests.TestSupport;
 
 namespace QualityPrediction.Reliability.Tests.Models;
 
@@ -28,7 +29,7 @@ public sealed class SwapUnderLoadTests
     public async Task HotSwapsUnderConcurrentLoad_NeverFailACallerAndNeverServeARefusedVersion(string format)
     {
         var registry = BuildRegistry(format);
-        var contexts = Enumerable.Range(0, 64).Select(i => Fixtures.GenerateNumeric(new Random(1000 + i))).ToArray();
+        var contexts = Enumerable.Range(0, 64).Select(i => FixtureData.GenerateNumeric(new Random(1000 + i))).ToArray();
         var expected = await ExpectedScoresAsync(format, contexts);
 
         var runtime = new CountingRuntime(format == "onnx" ? new OnnxModelRuntime() : new MLNetModelRuntime());
