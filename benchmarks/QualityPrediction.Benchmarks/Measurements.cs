@@ -95,10 +95,11 @@ public static class Measurements
             Report("ours ModelPredictor " + runtime + " (one shared instance)", Scaling(_ => i => ours.Predict(data.Contexts[i % data.Contexts.Length]), n, repeats), true);
         }
 
-        using (var host = Ours.ComposedHost("onnx"))
+        foreach (var breaker in new[] { true, false })
         {
+            using var host = Ours.ComposedHost("onnx", circuitBreaker: breaker);
             var composed = Ours.WarmComposed(host, data.Contexts[0]);
-            Report("ours composed onnx (one shared instance)", Scaling(_ => i => composed.Predict(data.Contexts[i % data.Contexts.Length]), n, repeats), true);
+            Report("ours composed onnx (one shared instance" + (breaker ? ")" : ", circuit breaker off)"), Scaling(_ => i => composed.Predict(data.Contexts[i % data.Contexts.Length]), n, repeats), true);
             host.StopAsync().GetAwaiter().GetResult();
         }
 
