@@ -40,8 +40,10 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo" || exit 1
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-docs=(README.md samples/README.md docs/training.md docs/operations.md docs/ranking.md docs/reliability.md
-      docs/benchmarks.md docs/architecture.md docs/model-format.md)
+# In this order (later pages use what earlier ones make: the installed tool, the web sample's feedback), then any
+# other docs/*.md.
+docs=(README.md samples/README.md docs/training.md docs/operations.md docs/ranking.md docs/reliability.md docs/benchmarks.md)
+for d in docs/*.md; do [[ " ${docs[*]} " == *" $d "* ]] || docs+=("$d"); done
 table="$repo/.ci/docs-commands.tsv"
 skip=",${DOCS_COMMANDS_SKIP:-},"
 
@@ -178,6 +180,7 @@ run_cmd() {   # run_cmd LOG TIMEOUT COMMAND: runs it in the scratch copy; sets r
 # Web sample: started by its own command in the background, stopped at the end of samples/README.md.
 webapi_pid=""
 start_webapi() {   # start_webapi COMMAND LOG
+  if curl -s -o /dev/null -m 2 http://127.0.0.1:5080/health; then echo "something already answers on 127.0.0.1:5080" >"$2"; return 1; fi
   mkdir -p "$myapp/feedback"
   ( cd "$work" && Feedback__Folder="$myapp/feedback" exec setsid bash -c "$1" >"$2" 2>&1 </dev/null ) &
   webapi_pid=$!
@@ -264,14 +267,14 @@ expect() {
     "docs/operations.md|quality migrate --connection-string-env QUALITY_PG")
       x_post=fixture_pg_feedback ;;
     "docs/operations.md|quality collect --output data/feedback.jsonl --connection-string-env QUALITY_PG")
-      x_out='120'; x_files="data/feedback.jsonl data/feedback.jsonl.watermark.json" ;;
+      x_out='appended 120 rows'; x_files="data/feedback.jsonl data/feedback.jsonl.watermark.json" ;;
     "docs/operations.md|quality collect --output data/feedback.jsonl --feedback-folder /var/lib/myapp/feedback")
       # An alternative to the line above (another source): run on its own dataset, then the PostgreSQL one is put back.
-      x_pre=pre_alt_dataset; x_post=post_alt_dataset; x_out='1 ' ;;
+      x_pre=pre_alt_dataset; x_post=post_alt_dataset; x_out='appended 1 rows? ' ;;
     "docs/operations.md|psql \"host=db port=5432 user=app dbname=app\" "*)
       x_out='INSERT 0 200' ;;
     "docs/operations.md|quality collect --output data/legacy.jsonl --table public.generations "*)
-      x_out='200'; x_files="data/legacy.jsonl" ;;
+      x_out='appended 200 rows'; x_files="data/legacy.jsonl" ;;
     "docs/operations.md|cp samples/QualityPrediction.Sample/data/outcomes.jsonl data/seed.jsonl")
       x_files="data/seed.jsonl" ;;
     "docs/operations.md|quality iterate "*"--dry-run")
@@ -287,7 +290,7 @@ expect() {
     *"|source .ci/postgres.sh")
       x_out="export QUALITY_PG=" ;;
     "docs/reliability.md|QUALITY_RELIABILITY_LONG=1 dotnet test tests/QualityPrediction.Reliability.Tests "*)
-      x_tag=long; x_limit=2400; x_out=$'\\[reliability\\]\nPassed!' ;;
+      x_tag=long; x_limit=2400; x_out=$'\\[reliability\\]\nTest Run Successful' ;;
     "docs/benchmarks.md|dotnet run -c Release --project benchmarks/QualityPrediction.Benchmarks -- --all")
       x_tag=bench; x_limit=2400; x_files="benchmarks/QualityPrediction.Benchmarks/BenchmarkDotNet.Artifacts/budgets-all.md"; x_out='PASS' ;;
     "docs/benchmarks.md|dotnet run -c Release --project benchmarks/QualityPrediction.Benchmarks -- --short")
@@ -327,7 +330,8 @@ post_alt_dataset() {
 }
 post_dry_run() { [ ! -e "$work/registry/quality" ] || { echo "dry run created registry/quality"; return 1; }; }
 post_rank() {
-  last_prediction_id="$(grep -o '"predictionId":"[^"]*"' "$1" | tail -n 1 | cut -d'"' -f4)"
+  # the answer's own predictionId (the chosen candidate's) comes before the candidates' ones
+  last_prediction_id="$(grep -o '"predictionId":"[^"]*"' "$1" | head -n 1 | cut -d'"' -f4)"
   [ -n "$last_prediction_id" ] || { echo "no predictionId in the answer"; return 1; }
 }
 
@@ -351,6 +355,7 @@ verify_ci() {   # .ci/run runs the solution's tests, and the project is in the s
 # ---------------------------------------------------------------------------------------------------------------
 # Main loop.
 # ---------------------------------------------------------------------------------------------------------------
+main() {   # (a function, so that bash has read all of it before it runs: the file may change meanwhile)
 n_run=0; n_test=0; n_failed=0; n_skipped=0; n=0
 declare -A executed outcome   # command text -> FILE:LINE of the command that ran it, and its result (ok, FAIL, skip)
 report() { printf '%-5s%s\n' "$1" "$2"; }
@@ -443,3 +448,6 @@ summary="docs commands: ${n_run} run, ${n_test} by tests, ${n_failed} failed"
 [ "${DOCS_COMMANDS_KEEP:-0}" = 1 ] || [ -n "${DOCS_COMMANDS_SCRATCH:-}" ] || rm -rf "$scratch"
 echo "$summary"
 [ "$n_failed" -eq 0 ]
+}
+main
+exit $?
