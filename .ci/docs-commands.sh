@@ -18,20 +18,24 @@
 #    - an inline span identical to a command executed from a block (`same`: reported, not run twice).
 #    Anything else fails, so a new doc command cannot go unchecked.
 # 3. Mechanical substitutions, and nothing else:
-#    - `dotnet tool install --global` -> `--tool-path SCRATCH/tools` (a fresh folder each time; that folder is on
-#      PATH, so `quality` is the tool the docs' own pack + install command built);
+#    - `dotnet tool install --global` -> `--tool-path SCRATCH/tools` (a fresh folder each time, and the NuGet
+#      cache's copy of qualityprediction.cli removed first; that folder is on PATH, so `quality` is the tool the
+#      docs' own pack + install command built from this tree);
 #    - `/var/lib/myapp/` -> SCRATCH/myapp/;
 #    - `export QUALITY_PG='Host=db;…'` and `psql "host=db …"` -> a database `quality_docs` (dropped and created at
 #      the start) on the PostgreSQL server of .ci/postgres.sh (sourced when QUALITY_PG is not set);
-#    - `curl` also prints the HTTP status (`-w`), and `<predictionId from above>` is the id of the last answer;
+#    - `curl` also prints the HTTP status (`-w`), and `<predictionId from above>` is the predictionId of the
+#      /quality/rank answer;
 #    - the web sample (`dotnet run --project samples/QualityPrediction.WebApi`) runs in the background, with
 #      `Feedback__Folder=SCRATCH/myapp/feedback` (the folder the operations page collects from), and is
 #      stopped at the end of samples/README.md.
-#    Fixtures the docs rely on but that only a running host makes (predictions and outcomes in the PostgreSQL
+#    Commands the docs give as alternatives ("From the embedded store:") run on their own copy of the output, so
+#    the next command sees what the first alternative made. Fixtures the docs rely on but that only a running host makes (predictions and outcomes in the PostgreSQL
 #    feedback store) are written by `fixture_pg_feedback` below, from the console sample's bundled outcomes.
 #
 # Environment: DOCS_COMMANDS_SKIP (comma list of tags to leave out: bench = docs/benchmarks.md runs, long = the long
-# reliability run and the Release build, train = the 5-fold x 3 wine trainings), DOCS_COMMANDS_SCRATCH (the scratch
+# reliability run and the Release build, train = the 5-fold x 3 wine trainings), DOCS_COMMANDS_ONLY (run only the
+# commands with these tags, e.g. bench; none = the untagged ones), DOCS_COMMANDS_SCRATCH (the scratch
 # folder; reused when it exists, which keeps its builds), DOCS_COMMANDS_KEEP=1 (keep the scratch folder).
 # Output: one line per command, then `docs commands: N run, N by tests, N failed[, N skipped]`; exit 1 on a failure.
 
@@ -45,7 +49,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 docs=(README.md samples/README.md docs/training.md docs/operations.md docs/ranking.md docs/reliability.md docs/benchmarks.md)
 for d in docs/*.md; do [[ " ${docs[*]} " == *" $d "* ]] || docs+=("$d"); done
 table="$repo/.ci/docs-commands.tsv"
-skip=",${DOCS_COMMANDS_SKIP:-},"
+skip=",${DOCS_COMMANDS_SKIP:-},"; only=",${DOCS_COMMANDS_ONLY:-},"
 
 # ---------------------------------------------------------------------------------------------------------------
 # Extraction: prints FILE<TAB>LINE<TAB>block|inline<TAB>COMMAND, a newline inside a command written as \x1e.
@@ -292,9 +296,11 @@ expect() {
     "docs/reliability.md|QUALITY_RELIABILITY_LONG=1 dotnet test tests/QualityPrediction.Reliability.Tests "*)
       x_tag=long; x_limit=2400; x_out=$'\\[reliability\\]\nTest Run Successful' ;;
     "docs/benchmarks.md|dotnet run -c Release --project benchmarks/QualityPrediction.Benchmarks -- --all")
-      x_tag=bench; x_limit=2400; x_files="benchmarks/QualityPrediction.Benchmarks/BenchmarkDotNet.Artifacts/budgets-all.md"; x_out='PASS' ;;
+      x_tag=bench; x_limit=2400; x_files="benchmarks/QualityPrediction.Benchmarks/BenchmarkDotNet.Artifacts/budgets-all.md"
+      x_out=$'^\\| budget \\| what \\| measured \\| ratio \\| limit \\| result \\|\nWritten to .*budgets-all\\.md' ;;
     "docs/benchmarks.md|dotnet run -c Release --project benchmarks/QualityPrediction.Benchmarks -- --short")
-      x_tag=bench; x_limit=1800; x_files="benchmarks/QualityPrediction.Benchmarks/BenchmarkDotNet.Artifacts/budgets-short.md"; x_out='PASS' ;;
+      x_tag=bench; x_limit=1800; x_files="benchmarks/QualityPrediction.Benchmarks/BenchmarkDotNet.Artifacts/budgets-short.md"
+      x_out=$'^\\| budget \\| what \\| measured \\| ratio \\| limit \\| result \\|\nWritten to .*budgets-short\\.md' ;;
     "samples/README.md|dotnet run --project samples/QualityPrediction.WebApi")
       x_server=1 ;;
     "samples/README.md|curl -s -X POST http://127.0.0.1:5080/quality/predict "*)
@@ -404,8 +410,8 @@ for doc in "${docs[@]}"; do
       fail "$where $shown: not checked (add an expectation to .ci/docs-commands.sh or map it in .ci/docs-commands.tsv)"
       continue
     fi
-    if [ -n "$x_tag" ] && [[ "$skip" == *",$x_tag,"* ]]; then
-      report skip "$where $shown (DOCS_COMMANDS_SKIP=$x_tag)"; n_skipped=$((n_skipped + 1)); executed[$text]="$where"; outcome[$text]=skip; continue
+    if { [ -n "$x_tag" ] && [[ "$skip" == *",$x_tag,"* ]]; } || { [ "$only" != ",," ] && [[ "$only" != *",${x_tag:-none},"* ]]; }; then
+      report skip "$where $shown (DOCS_COMMANDS_SKIP/ONLY: tag ${x_tag:-none})"; n_skipped=$((n_skipped + 1)); executed[$text]="$where"; outcome[$text]=skip; continue
     fi
     log="$logs/$(printf '%03d' "$n").log"; t0=$(date +%s)
     if [ "$x_server" -eq 1 ]; then
@@ -448,6 +454,4 @@ summary="docs commands: ${n_run} run, ${n_test} by tests, ${n_failed} failed"
 [ "${DOCS_COMMANDS_KEEP:-0}" = 1 ] || [ -n "${DOCS_COMMANDS_SCRATCH:-}" ] || rm -rf "$scratch"
 echo "$summary"
 [ "$n_failed" -eq 0 ]
-}
-main
-exit $?
+}; main; exit $?   # one line: bash has read the exit too before main runs
