@@ -15,14 +15,33 @@ internal static class PredictionIds
     private static readonly ushort SaltHigh;
     private static long _counter;
 
-    public static Guid Next(DateTimeOffset now)
+    public static Guid Next(DateTimeOffset now) => Create(High(now), (ulong)Interlocked.Increment(ref _counter));
+
+    /// <summary>Reserves <paramref name="count"/> consecutive ids with one interlocked add (for a batch stamped at one time).</summary>
+    /// <param name="now">The batch's time.</param>
+    /// <param name="count">How many ids.</param>
+    /// <returns>The block; call <see cref="Block.Next"/> at most <paramref name="count"/> times.</returns>
+    public static Block Reserve(DateTimeOffset now, int count) => new(High(now), (ulong)Interlocked.Add(ref _counter, count) - (ulong)count);
+
+    private static ulong High(DateTimeOffset now) => ((((ulong)now.ToUnixTimeMilliseconds()) & 0xFFFF_FFFF_FFFFUL) << 16) | 0x7000UL | (SaltHigh & 0x0FFFUL);
+
+    private static Guid Create(ulong high, ulong counter)
     {
-        var milliseconds = (ulong)now.ToUnixTimeMilliseconds() & 0xFFFF_FFFF_FFFFUL;
-        var sequence = Salt + (ulong)Interlocked.Increment(ref _counter);
+        var sequence = Salt + counter;
         Span<byte> bytes = stackalloc byte[16];
-        BinaryPrimitives.WriteUInt64BigEndian(bytes, (milliseconds << 16) | 0x7000UL | (SaltHigh & 0x0FFFUL));
+        BinaryPrimitives.WriteUInt64BigEndian(bytes, high);
         BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], 0x8000_0000_0000_0000UL | (sequence & 0x3FFF_FFFF_FFFF_FFFFUL));
         return new Guid(bytes, bigEndian: true);
+    }
+
+    /// <summary>A reserved run of counter values; not thread-safe (one batch, one thread).</summary>
+    public struct Block(ulong high, ulong last)
+    {
+        private ulong _last = last;
+
+        /// <summary>Returns the next id of the block.</summary>
+        /// <returns>The id.</returns>
+        public Guid Next() => Create(high, ++_last);
     }
 
     private static ulong CreateSalt(out ushort high)

@@ -16,6 +16,13 @@ internal sealed class LoadedModel
     private readonly string _memberName;
     private readonly double _min;
     private readonly double _max;
+
+    // The calibration bins as flat arrays (read on every prediction; the manifest's list is behind an interface).
+    private readonly double[]? _binUpTo;
+    private readonly double[]? _binLower;
+    private readonly double[]? _binUpper;
+    private readonly double[]? _binWithin;
+    private readonly double _coverage;
     private int _references = 1;
 
     public LoadedModel(string memberName, string manifestPath, string runtime, ModelManifest manifest, FeatureEncoder encoder, IScoringModel model, DateTimeOffset loadedAt)
@@ -29,6 +36,15 @@ internal sealed class LoadedModel
         LoadedAt = loadedAt;
         _min = manifest.Target.Min;
         _max = manifest.Target.Max;
+        if (manifest.Calibration is { Bins.Count: > 0 } calibration)
+        {
+            var bins = calibration.Bins.ToArray();
+            _binUpTo = [.. bins.Select(b => b.UpTo)];
+            _binLower = [.. bins.Select(b => b.Lower)];
+            _binUpper = [.. bins.Select(b => b.Upper)];
+            _binWithin = [.. bins.Select(b => b.WithinTolerance)];
+            _coverage = calibration.Coverage;
+        }
     }
 
     public string ManifestPath { get; }
@@ -83,8 +99,12 @@ internal sealed class LoadedModel
         }
     }
 
-    public QualityPredictionResult Predict(PredictionContext context, TimeProvider timeProvider, CancellationToken cancellationToken) =>
-        CreateResult(ScoreOne(context, cancellationToken), timeProvider.GetUtcNow());
+    public QualityPredictionResult Predict(PredictionContext context, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        var raw = ScoreOne(context, cancellationToken);
+        var now = timeProvider.GetUtcNow();
+        return CreateResult(raw, now, PredictionIds.Next(now));
+    }
 
     public void PredictBatch(ReadOnlySpan<PredictionContext> contexts, Span<QualityPredictionResult> results, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
@@ -98,9 +118,10 @@ internal sealed class LoadedModel
             cancellationToken.ThrowIfCancellationRequested();
             _model.ScoreBatch(input, scores.AsSpan(0, contexts.Length), cancellationToken);
             var now = timeProvider.GetUtcNow();
+            var ids = PredictionIds.Reserve(now, contexts.Length);
             for (var i = 0; i < contexts.Length; i++)
             {
-                results[i] = CreateResult(scores[i], now);
+                results[i] = CreateResult(scores[i], now, ids.Next());
             }
         }
         finally
@@ -130,7 +151,7 @@ internal sealed class LoadedModel
         }
     }
 
-    private QualityPredictionResult CreateResult(float raw, DateTimeOffset now)
+    private QualityPredictionResult CreateResult(float raw, DateTimeOffset now, Guid id)
     {
         if (!float.IsFinite(raw))
         {
@@ -138,16 +159,21 @@ internal sealed class LoadedModel
         }
 
         var score = Math.Clamp((double)raw, _min, _max);
-        var calibration = Manifest.Calibration;
         double confidence;
         ConfidenceKind kind;
         PredictionInterval interval;
-        if (calibration is not null)
+        if (_binUpTo is { } upTo)
         {
-            var bin = calibration.FindBin(score);
-            confidence = bin.WithinTolerance;
+            // The first bin whose upper edge is at or above the score; the last bin is open-ended (Calibration.FindBin).
+            var bin = 0;
+            while (bin < upTo.Length - 1 && score > upTo[bin])
+            {
+                bin++;
+            }
+
+            confidence = _binWithin![bin];
             kind = ConfidenceKind.Calibrated;
-            interval = new PredictionInterval(Math.Clamp(score + bin.Lower, _min, _max), Math.Clamp(score + bin.Upper, _min, _max), calibration.Coverage);
+            interval = new PredictionInterval(Math.Clamp(score + _binLower![bin], _min, _max), Math.Clamp(score + _binUpper![bin], _min, _max), _coverage);
         }
         else
         {
@@ -165,7 +191,7 @@ internal sealed class LoadedModel
             Source = PredictionSource.Model,
             ModelName = _memberName,
             ModelVersion = Version,
-            PredictionId = PredictionIds.Next(now),
+            PredictionId = id,
             Timestamp = now,
         };
     }
