@@ -298,6 +298,20 @@ expect() {
     "docs/benchmarks.md|dotnet run -c Release --project benchmarks/QualityPrediction.Benchmarks -- --all")
       x_tag=bench; x_limit=2400; x_files="benchmarks/QualityPrediction.Benchmarks/BenchmarkDotNet.Artifacts/budgets-all.md"
       x_out=$'^\\| budget \\| what \\| measured \\| ratio \\| limit \\| result \\|\nWritten to .*budgets-all\\.md' ;;
+    "docs/benchmarks.md|dotnet publish benchmarks/QualityPrediction.Benchmarks -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o benchmarks/QualityPrediction.Benchmarks/bin/r2r")
+      x_tag=bench; x_limit=1200; x_files="benchmarks/QualityPrediction.Benchmarks/bin/r2r/QualityPrediction.Benchmarks" ;;
+    "docs/benchmarks.md|benchmarks/QualityPrediction.Benchmarks/bin/r2r/QualityPrediction.Benchmarks --only cold")
+      x_tag=bench; x_limit=900; x_out=$'cold start onnx \\(ReadyToRun\\), new process to first score
+cold start mlnet \\(ReadyToRun\\)' ;;
+    "docs/benchmarks.md|dotnet run -c Release --project benchmarks/QualityPrediction.Benchmarks -- --loop raw-onnx/ours-onnx/ens-onnx-nobreaker/ens-onnx/composed-onnx 20")
+      x_tag=bench; x_limit=900; x_out=$'^ALTERNATE raw-onnx: .* ratio 1\\.000$
+^ALTERNATE composed-onnx: .*ns per call, ratio [0-9.]+$' ;;
+    "docs/benchmarks.md|dotnet run -c Release --project benchmarks/QualityPrediction.Benchmarks -- --loop raw-mlnet/ours-mlnet/ens-mlnet-nobreaker/ens-mlnet/composed-mlnet 20")
+      x_tag=bench; x_limit=900; x_out=$'^ALTERNATE raw-mlnet: .* ratio 1\\.000$
+^ALTERNATE composed-mlnet: .*ns per call, ratio [0-9.]+$' ;;
+    "docs/benchmarks.md|dotnet run -c Release --project benchmarks/QualityPrediction.Benchmarks -- --loop empty/encode/clock/cts-register/polly-timeout/polly-breaker/polly 10")
+      x_tag=bench; x_limit=900; x_out=$'^ALTERNATE encode: 
+^ALTERNATE polly-breaker: ' ;;
     "docs/benchmarks.md|dotnet run -c Release --project benchmarks/QualityPrediction.Benchmarks -- --short")
       x_tag=bench; x_limit=1800; x_files="benchmarks/QualityPrediction.Benchmarks/BenchmarkDotNet.Artifacts/budgets-short.md"
       x_out=$'^\\| budget \\| what \\| measured \\| ratio \\| limit \\| result \\|\nWritten to .*budgets-short\\.md' ;;
