@@ -477,10 +477,9 @@ public static class DataReader
             if (_records > 0 && _withTarget == 0)
             {
                 var found = _header ?? Order.Concat(Outer).ToList();
-                var match = found.FirstOrDefault(n => string.Equals(n, options.Target, StringComparison.OrdinalIgnoreCase));
-                var hint = match is not null ? $"; did you mean '{match}'? (names are case-sensitive)" : "; pass --target with one of them.";
+                var hint = NearestNames.DidYouMean(options.Target, found);
                 throw new DataFormatException(new BadRow(Path, _headerLine, format.Kind == DataFileKind.Csv ? BadRow.Header : BadRow.WholeRow,
-                    $"no column is the target '{options.Target}'; columns found: {string.Join(", ", found)}{hint}"));
+                    $"no column is the target '{options.Target}'{hint}; columns found: {string.Join(", ", found)} (names are case-sensitive; pass --target with one of them)."));
             }
         }
     }
