@@ -10,7 +10,7 @@ namespace QualityPrediction.Packaging.Tests;
 [TestFixture]
 public sealed partial class PackageTests
 {
-    private static readonly string[] Libraries = ["QualityPrediction", "QualityPrediction.MLNet", "QualityPrediction.Onnx", "QualityPrediction.PostgreSql", "QualityPrediction.Training"];
+    private static readonly string[] Libraries = ["QualityPrediction", "QualityPrediction.MLNet", "QualityPrediction.Onnx", "QualityPrediction.PostgreSql", "QualityPrediction.Training", "QualityPrediction.Trees"];
     private static readonly string[] ToolPlatforms = ["linux-arm64", "linux-x64", "osx-arm64", "win-x64"];
     private static readonly Guid SourceLinkKind = new("CC110556-A091-4D38-9FEC-25AB9A351A6A");
 
