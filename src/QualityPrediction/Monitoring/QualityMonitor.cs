@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using QualityPrediction.Internal;
 using QualityPrediction.Models;
 using QualityPrediction.Monitoring.Internal;
 
@@ -335,17 +336,9 @@ public sealed class QualityMonitor : IPredictionObserver
         Interlocked.Increment(ref _outcomes);
         if (_outcomesCounter is { Enabled: true } counter)
         {
-            counter.Add(1, new KeyValuePair<string, object?>("model.version", version), new KeyValuePair<string, object?>("prediction.source", SourceTag(source)));
+            counter.Add(1, new KeyValuePair<string, object?>(QualityPredictionInstruments.ModelVersionTag, version), new KeyValuePair<string, object?>(QualityPredictionInstruments.SourceTag, QualityPredictionMetrics.SourceTagValue(source)));
         }
     }
-
-    private static string SourceTag(PredictionSource source) => source switch
-    {
-        PredictionSource.Model => "model",
-        PredictionSource.Heuristic => "heuristic",
-        PredictionSource.Ensemble => "ensemble",
-        _ => "default",
-    };
 
     private IEnumerable<Measurement<double>> ObserveMetrics(Func<RollingMetrics, double?> select)
     {
@@ -355,8 +348,8 @@ public sealed class QualityMonitor : IPredictionObserver
             {
                 yield return new Measurement<double>(
                     value,
-                    new KeyValuePair<string, object?>("model.version", metric.ModelVersion),
-                    new KeyValuePair<string, object?>("prediction.source", SourceTag(metric.Source)));
+                    new KeyValuePair<string, object?>(QualityPredictionInstruments.ModelVersionTag, metric.ModelVersion),
+                    new KeyValuePair<string, object?>(QualityPredictionInstruments.SourceTag, QualityPredictionMetrics.SourceTagValue(metric.Source)));
             }
         }
     }
@@ -370,8 +363,8 @@ public sealed class QualityMonitor : IPredictionObserver
             {
                 yield return new Measurement<double>(
                     psi,
-                    new KeyValuePair<string, object?>("model.name", tracker.ModelName),
-                    new KeyValuePair<string, object?>("model.version", tracker.ModelVersion));
+                    new KeyValuePair<string, object?>(QualityPredictionInstruments.ModelNameTag, tracker.ModelName),
+                    new KeyValuePair<string, object?>(QualityPredictionInstruments.ModelVersionTag, tracker.ModelVersion));
             }
         }
     }
