@@ -22,7 +22,7 @@ public static class QualityPredictionInstruments
     /// <summary>Tag: the <see cref="PredictionSource"/> that answered, in lower case as in the JSON of a result (<c>model</c>, <c>heuristic</c>, <c>ensemble</c>, <c>default</c>); the same tag on every instrument that has it.</summary>
     public const string SourceTag = "quality_prediction.source";
 
-    /// <summary>Tag: the name of a model (the monitor's drift gauge).</summary>
+    /// <summary>Tag: the name of a model (the monitor's outcomes counter, rolling gauges and drift gauge; empty for a heuristic).</summary>
     public const string ModelNameTag = "quality_prediction.model.name";
 
     /// <summary>Tag: the version of the model that answered (the monitor's outcomes counter and rolling gauges; empty for a heuristic).</summary>

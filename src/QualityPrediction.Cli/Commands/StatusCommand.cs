@@ -163,7 +163,7 @@ internal static class StatusCommand
             await output.WriteLineAsync(string.Create(c, $"recent predictions with an outcome: {monitor.Rows} (window {monitor.Window})")).ConfigureAwait(false);
             foreach (var m in monitor.Metrics)
             {
-                await output.WriteLineAsync(string.Create(c, $"  {m.Source}{(m.ModelVersion.Length > 0 ? " " + m.ModelVersion : "")}: {m.Count} outcomes, MAE {m.Mae:F3}, within ±{m.Tolerance:G4} {m.Accuracy * 100:F1}%")).ConfigureAwait(false);
+                await output.WriteLineAsync(string.Create(c, $"  {m.Source}{(m.ModelName.Length > 0 ? " " + m.ModelName : "")}{(m.ModelVersion.Length > 0 ? " " + m.ModelVersion : "")}: {m.Count} outcomes, MAE {m.Mae:F3}, within ±{m.Tolerance:G4} {m.Accuracy * 100:F1}%")).ConfigureAwait(false);
             }
 
             foreach (var d in monitor.Drift)

@@ -87,9 +87,9 @@ public sealed class ModelPredictor : IQualityPredictor, IOwnedResultPredictor, I
             throw new InvalidOperationException($"Model '{options.Name}': no model runtime is registered; reference QualityPrediction.Onnx or QualityPrediction.MLNet and call AddOnnxRuntime() or AddMLNetRuntime().");
         }
 
-        if (options.Runtime is { } runtime && !_runtimes.Any(r => string.Equals(r.Format, runtime, StringComparison.OrdinalIgnoreCase)))
+        if (options.Runtime is { } runtime && !_runtimes.Any(r => string.Equals(r.Name, runtime, StringComparison.OrdinalIgnoreCase)))
         {
-            throw new InvalidOperationException($"Model '{options.Name}' asks for the '{runtime}' runtime, but only {string.Join(", ", _runtimes.Select(r => $"'{r.Format}'"))} is registered.");
+            throw new InvalidOperationException($"Model '{options.Name}' asks for the '{runtime}' runtime, but only {string.Join(", ", _runtimes.Select(r => $"'{r.Name}'"))} is registered.");
         }
 
         _name = options.Name;
@@ -457,29 +457,48 @@ public sealed class ModelPredictor : IQualityPredictor, IOwnedResultPredictor, I
         }
 
         var encoder = FeatureEncoder.Create(manifest);
-        var (runtime, artifact, artifactPath) = ChooseRuntime(manifestPath, manifest);
-        var bytes = ArtifactReader.ReadVerified(artifactPath, artifact, _maxArtifactBytes, _verifyHash);
+        var candidates = ChooseRuntimes(manifestPath, manifest);
+        IModelRuntime runtime = null!;
+        IScoringModel? scoring = null;
+        string artifactPath = "";
+        ReadOnlyMemory<byte> bytes = default;
+        string? bytesPath = null;
+        for (var c = 0; scoring is null; c++)
+        {
+            (runtime, var artifact, artifactPath) = candidates[c];
+            if (bytesPath != artifactPath)
+            {
+                bytes = ArtifactReader.ReadVerified(artifactPath, artifact, _maxArtifactBytes, _verifyHash);
+                bytesPath = artifactPath;
+            }
 
-        IScoringModel scoring;
-        try
-        {
-            scoring = runtime.Load(manifest, artifact, bytes, _engine);
-        }
-        catch (ModelLoadException ex) when (ex.File is { } file && !Path.IsPathRooted(file))
-        {
-            // Runtimes name the artifact as the manifest lists it; name the full path, so a refusal tells which version it was.
-            throw new ModelLoadException(artifactPath, ex.Reason ?? ex.Message, ex);
-        }
-        catch (ModelLoadException)
-        {
-            throw;
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            throw new ModelLoadException(artifactPath, $"the {runtime.Format} runtime refused the artifact: {ex.Message}", ex);
+            try
+            {
+                scoring = runtime.Load(manifest, artifact, bytes, _engine);
+            }
+            catch (UnsupportedModelException ex) when (c + 1 < candidates.Count)
+            {
+                // An inferred runtime that cannot run this graph (e.g. the managed tree runtime and a linear model): the next one that reads the format tries.
+                ModelLog.RuntimeDeclined(_logger, _name, runtime.Name, ex.Reason ?? ex.Message);
+            }
+            catch (ModelLoadException ex) when (ex.File is { } file && !Path.IsPathRooted(file))
+            {
+                // Runtimes name the artifact as the manifest lists it; name the full path, so a refusal tells which version it was.
+                throw ex is UnsupportedModelException
+                    ? new UnsupportedModelException(artifactPath, ex.Reason ?? ex.Message, ex)
+                    : new ModelLoadException(artifactPath, ex.Reason ?? ex.Message, ex);
+            }
+            catch (ModelLoadException)
+            {
+                throw;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                throw new ModelLoadException(artifactPath, $"the {runtime.Name} runtime refused the artifact: {ex.Message}", ex);
+            }
         }
 
-        var loaded = new LoadedModel(_name, manifestPath, runtime.Format, manifest, encoder, scoring, _timeProvider.GetUtcNow());
+        var loaded = new LoadedModel(_name, manifestPath, runtime.Name, manifest, encoder, scoring, _timeProvider.GetUtcNow());
         try
         {
             if (scoring.InputLength != encoder.Length)
@@ -504,18 +523,24 @@ public sealed class ModelPredictor : IQualityPredictor, IOwnedResultPredictor, I
         return loaded;
     }
 
-    private (IModelRuntime Runtime, ArtifactInfo Artifact, string Path) ChooseRuntime(string manifestPath, ModelManifest manifest)
+    /// <summary>
+    /// The runtimes to try, in order: the one <see cref="ModelOptions.Runtime"/> names; or else every registered runtime
+    /// whose format the manifest lists (managed trees, then ONNX, then ML.NET), those whose artifact exists first. A
+    /// runtime that declines a model (<see cref="UnsupportedModelException"/>) hands it to the next.
+    /// </summary>
+    private List<(IModelRuntime Runtime, ArtifactInfo Artifact, string Path)> ChooseRuntimes(string manifestPath, ModelManifest manifest)
     {
         if (_runtimeName is not null)
         {
-            var runtime = _runtimes.First(r => string.Equals(r.Format, _runtimeName, StringComparison.OrdinalIgnoreCase));
+            var runtime = _runtimes.First(r => string.Equals(r.Name, _runtimeName, StringComparison.OrdinalIgnoreCase));
             var artifact = manifest.FindArtifact(runtime.Format)
                 ?? throw new ModelLoadException(manifestPath, $"the manifest lists no '{runtime.Format}' artifact (it has: {FormatList(manifest)}).", null);
-            return (runtime, artifact, ArtifactReader.ResolvePath(manifestPath, artifact));
+            return [(runtime, artifact, ArtifactReader.ResolvePath(manifestPath, artifact))];
         }
 
-        (IModelRuntime, ArtifactInfo, string)? firstListed = null;
-        foreach (var runtime in _runtimes.OrderBy(r => Preference(r.Format)))
+        var present = new List<(IModelRuntime, ArtifactInfo, string)>();
+        var listed = new List<(IModelRuntime, ArtifactInfo, string)>();
+        foreach (var runtime in _runtimes.OrderBy(Preference))
         {
             var artifact = manifest.FindArtifact(runtime.Format);
             if (artifact is null)
@@ -524,22 +549,20 @@ public sealed class ModelPredictor : IQualityPredictor, IOwnedResultPredictor, I
             }
 
             var path = ArtifactReader.ResolvePath(manifestPath, artifact);
-            if (File.Exists(path))
-            {
-                return (runtime, artifact, path);
-            }
-
-            firstListed ??= (runtime, artifact, path);
+            (File.Exists(path) ? present : listed).Add((runtime, artifact, path));
         }
 
-        return firstListed
-            ?? throw new ModelLoadException(manifestPath, $"no registered runtime ({string.Join(", ", _runtimes.Select(r => r.Format))}) can load any of the manifest's artifacts ({FormatList(manifest)}).", null);
+        present.AddRange(listed);
+        return present.Count > 0
+            ? present
+            : throw new ModelLoadException(manifestPath, $"no registered runtime ({string.Join(", ", _runtimes.Select(r => r.Name))}) can load any of the manifest's artifacts ({FormatList(manifest)}).", null);
     }
 
-    private static int Preference(string format) =>
-        string.Equals(format, "onnx", StringComparison.OrdinalIgnoreCase) ? 0
-        : string.Equals(format, "mlnet", StringComparison.OrdinalIgnoreCase) ? 1
-        : 2;
+    private static int Preference(IModelRuntime runtime) =>
+        string.Equals(runtime.Name, "trees", StringComparison.OrdinalIgnoreCase) ? 0
+        : string.Equals(runtime.Format, "onnx", StringComparison.OrdinalIgnoreCase) ? 1
+        : string.Equals(runtime.Format, "mlnet", StringComparison.OrdinalIgnoreCase) ? 2
+        : 3;
 
     private static string FormatList(ModelManifest manifest) =>
         manifest.Artifacts.Count == 0 ? "none" : string.Join(", ", manifest.Artifacts.Select(a => a.Format));

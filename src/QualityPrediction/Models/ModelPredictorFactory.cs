@@ -4,7 +4,7 @@ namespace QualityPrediction.Models;
 
 /// <summary>
 /// Creates a <see cref="ModelPredictor"/> per configured model, choosing among the registered <see cref="IModelRuntime"/>s:
-/// the one <see cref="ModelOptions.Runtime"/> names, or else (per load) ONNX when its artifact is present, then ML.NET.
+/// the one <see cref="ModelOptions.Runtime"/> names, or else (per load) the managed tree runtime, then ONNX, then ML.NET, those whose artifact is present first.
 /// Registered by <c>AddOnnxModel</c>/<c>AddMLNetModel</c> and the <c>AddOnnxRuntime</c>/<c>AddMLNetRuntime</c> extensions.
 /// </summary>
 public sealed class ModelPredictorFactory : IModelPredictorFactory

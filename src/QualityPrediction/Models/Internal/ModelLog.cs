@@ -11,6 +11,7 @@ internal static partial class ModelLog
     public const int WatchUnavailableId = 403;
     public const int LoadHandlerFailedId = 404;
     public const int ModelRetiredId = 405;
+    public const int RuntimeDeclinedId = 406;
 
     [LoggerMessage(ModelLoadedId, LogLevel.Information, "Model '{ModelName}' version {Version} is live from {ManifestPath} ({Runtime}, loaded in {ElapsedSeconds:0.000} s).", EventName = "ModelLoaded")]
     public static partial void ModelLoaded(ILogger logger, string modelName, string version, string manifestPath, string runtime, double elapsedSeconds);
@@ -29,4 +30,7 @@ internal static partial class ModelLog
 
     [LoggerMessage(ModelRetiredId, LogLevel.Debug, "Model '{ModelName}' version {Version} retired; it is disposed once its in-flight predictions finish.", EventName = "ModelRetired")]
     public static partial void ModelRetired(ILogger logger, string modelName, string version);
+
+    [LoggerMessage(RuntimeDeclinedId, LogLevel.Information, "Model '{ModelName}': the {Runtime} runtime declined the model ({Reason}); trying the next runtime.", EventName = "ModelRuntimeDeclined")]
+    public static partial void RuntimeDeclined(ILogger logger, string modelName, string runtime, string reason);
 }
