@@ -141,19 +141,18 @@ internal static class IterateCommand
                 }
                 else
                 {
-                    var candidate = ModelRegistry.ReadPredictions(workRegistry, model, version);
-                    var baseline = ModelRegistry.ReadPredictions(workRegistry, model, championBefore);
-                    comparison = candidate is null || baseline is null ? null : ModelRegistry.Compare(candidate, baseline, parse.GetValue(seed));
-                    promoted = comparison is { BetterBeyondNoise: true };
+                    // The library's promotion rule; a real run records the decision (a refusal too) in the history.
+                    var options = new PromotionOptions { Seed = parse.GetValue(seed) };
+                    var outcome = isDryRun
+                        ? ModelPromotion.Decide(workRegistry, model, version, options)
+                        : ModelPromotion.Promote(workRegistry, model, version, options);
+                    comparison = outcome.Comparison;
+                    promoted = outcome.Promoted;
                     decision = comparison is null
                         ? $"not promoted: version {version} and champion {championBefore} share fewer than 10 evaluated rows, so they cannot be compared"
                         : promoted
                             ? $"{(isDryRun ? "would promote" : "promoted")} version {version} to champion (was {championBefore}): {comparison}"
                             : $"not promoted: champion stays {championBefore}; version {version} is the challenger: {comparison}";
-                    if (promoted && !isDryRun)
-                    {
-                        ModelRegistry.SetAlias(workRegistry, model, ModelRegistry.Champion, version);
-                    }
                 }
 
                 await Report(stdout, asJson, collected, rows, version, championBefore, comparison, promoted, isDryRun, decision).ConfigureAwait(false);

@@ -130,22 +130,19 @@ internal static class TrainCommand
                     ModelRegistry.WritePredictions(folder, new StoredPredictions { RowKeys = [.. result.OutOfFold.RowKeys], Actual = [.. result.OutOfFold.Actual], Predicted = [.. result.OutOfFold.Predicted] });
                     ReportWriter.WriteTraining(folder, result);
                 });
-                var aliases = ModelRegistry.ReadAliases(registryDir, options.Name);
-                if (aliases.TryGetValue(ModelRegistry.Champion, out var champion))
+                // The first version becomes the champion; a later one the challenger, compared with the champion on the
+                // rows both were evaluated on (the library's promotion rule, which records the decision in the history).
+                var hasChampion = ModelRegistry.ReadAliases(registryDir, options.Name).ContainsKey(ModelRegistry.Champion);
+                var decision = ModelPromotion.Promote(registryDir, options.Name, version, new PromotionOptions
                 {
-                    var candidate = ModelRegistry.ReadPredictions(registryDir, options.Name, version)!;
-                    var baseline = ModelRegistry.ReadPredictions(registryDir, options.Name, champion);
-                    var compared = baseline is null ? null : ModelRegistry.Compare(candidate, baseline, options.Seed);
-                    comparison = compared is null
+                    Alias = hasChampion ? ModelRegistry.Challenger : ModelRegistry.Champion,
+                    Seed = options.Seed,
+                });
+                comparison = decision.Champion is not { } champion || champion == version
+                    ? $"version {version} is the first version and becomes the champion."
+                    : decision.Comparison is null
                         ? $"version {version} vs champion {champion}: fewer than 10 shared rows, not compared."
-                        : $"version {version} vs champion {champion}: {compared}";
-                    ModelRegistry.SetAlias(registryDir, options.Name, ModelRegistry.Challenger, version);
-                }
-                else
-                {
-                    ModelRegistry.SetAlias(registryDir, options.Name, ModelRegistry.Champion, version);
-                    comparison = $"version {version} is the first version and becomes the champion.";
-                }
+                        : $"version {version} vs champion {champion}: {decision.Comparison}";
 
                 CopyVersion(Path.Combine(registryDir, options.Name, "versions", version), outDir, options.Name);
             }
