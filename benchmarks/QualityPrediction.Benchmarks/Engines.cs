@@ -161,10 +161,15 @@ public sealed class RawMLNet : IDisposable
 public static class Ours
 {
     /// <summary>A model predictor alone (no ensemble), loaded and warm.</summary>
-    public static ModelPredictor ModelPredictor(string runtime)
+    public static ModelPredictor ModelPredictor(string runtime, string? manifestPath = null)
     {
-        IModelRuntime engine = runtime == "onnx" ? new OnnxModelRuntime() : new MLNetModelRuntime();
-        var predictor = new ModelPredictor(new ModelOptions { Name = Fixture.ModelName, Path = Fixture.ManifestPath, Runtime = runtime, WatchForChanges = false }, [engine]);
+        IModelRuntime engine = runtime switch
+        {
+            "onnx" => new OnnxModelRuntime(),
+            "trees" => new QualityPrediction.Trees.TreeModelRuntime(),
+            _ => new MLNetModelRuntime(),
+        };
+        var predictor = new ModelPredictor(new ModelOptions { Name = Fixture.ModelName, Path = manifestPath ?? Fixture.ManifestPath, Runtime = runtime, WatchForChanges = false }, [engine]);
         predictor.WaitForInitialLoadAsync().GetAwaiter().GetResult();
         if (predictor.Status.State != ModelLoadState.Loaded)
         {
@@ -193,9 +198,12 @@ public static class Ours
             o.Heuristic.Rules.IntervalHalfWidth = 1.5;
             o.Ensemble.CircuitBreaker.Enabled = circuitBreaker;
         });
-        _ = runtime == "onnx"
-            ? qp.AddOnnxModel(Fixture.ModelName, Fixture.ManifestPath, m => m.WatchForChanges = false)
-            : qp.AddMLNetModel(Fixture.ModelName, Fixture.ManifestPath, m => m.WatchForChanges = false);
+        _ = runtime switch
+        {
+            "onnx" => qp.AddOnnxModel(Fixture.ModelName, Fixture.ManifestPath, m => m.WatchForChanges = false),
+            "trees" => qp.AddTreeModel(Fixture.ModelName, Fixture.ManifestPath, m => m.WatchForChanges = false),
+            _ => qp.AddMLNetModel(Fixture.ModelName, Fixture.ManifestPath, m => m.WatchForChanges = false),
+        };
         extra?.Invoke(qp);
         var host = builder.Build();
         mark?.Invoke("host built");

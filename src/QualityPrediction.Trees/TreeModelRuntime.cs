@@ -14,14 +14,14 @@ namespace QualityPrediction.Trees;
 /// chain from the graph's one float input (named <see cref="ModelManifest.InputName"/>, shape [N, <see cref="FeatureEncoder.Length"/>])
 /// to the score output (<see cref="ArtifactInfo.OutputName"/>, default <c>Score.output</c>): <c>ai.onnx.ml.Scaler</c>,
 /// <c>Identity</c> and <c>Cast</c> to float before or after one <c>ai.onnx.ml.TreeEnsembleRegressor</c> with any of the
-/// ONNX branch modes, missing-value tracking, base values, the aggregates <c>SUM</c>, <c>AVERAGE</c>, <c>MIN</c>,
-/// <c>MAX</c> and the post transforms <c>NONE</c> and <c>LOGISTIC</c>. Anything else is refused with an
+/// ONNX branch modes, missing-value tracking, float or double thresholds, base values and the aggregates <c>SUM</c>,
+/// <c>AVERAGE</c>, <c>MIN</c>, <c>MAX</c> (post transform <c>NONE</c>). Anything else is refused with an
 /// <see cref="UnsupportedModelException"/> that names the operator or attribute, and a host that also registers the ONNX
 /// runtime loads the model with ONNX Runtime instead.
 /// </para>
 /// <para>
 /// Leaf values are added in double precision, tree after tree (deepest trees first, otherwise in file order), then the
-/// base value, then the post transform; the result is rounded to float once. ONNX Runtime adds in float, so scores
+/// base value; the result is rounded to float once. ONNX Runtime adds in float, so scores
 /// differ from it by float rounding only (about 1e-7 of the score per hundred trees).
 /// </para>
 /// <para>Stateless and thread-safe; loaded models are immutable and score concurrently without locks.</para>

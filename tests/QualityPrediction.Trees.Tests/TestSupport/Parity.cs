@@ -47,7 +47,7 @@ internal static class Parity
             {
                 for (var i = 0; i < tree.NodeCount; i++)
                 {
-                    if (tree.Modes[i] == Internal.Scoring.NodeMode.Leaf || random.Next(3) != 0)
+                    if (tree.Modes[i] == QualityPrediction.Trees.Internal.Scoring.NodeMode.Leaf || random.Next(3) != 0)
                     {
                         continue;
                     }

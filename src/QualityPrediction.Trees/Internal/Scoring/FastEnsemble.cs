@@ -4,7 +4,8 @@ using System.Runtime.InteropServices;
 namespace QualityPrediction.Trees.Internal.Scoring;
 
 /// <summary>
-/// The fast layout of a tree ensemble: every branch rewritten as "go left when <c>x[f] &lt;= t</c>" (exactly, see
+/// The fast scoring of a tree ensemble: <see cref="QuickScorer"/> when every tree has at most 64 leaves; otherwise this
+/// layout, every branch rewritten as "go left when <c>x[f] &lt;= t</c>" (exactly, see
 /// <see cref="Normalize"/>), children stored side by side so the next node is <c>Next + (x[f] &gt; t)</c> without a
 /// branch, leaves as self-loops. Trees are grouped eight at a time by depth and walked together for the group's depth,
 /// eight independent chains of loads that the CPU overlaps; a batch walks eight rows through one tree at a time. The
@@ -28,6 +29,7 @@ internal sealed class FastEnsemble
     private readonly int[] _order;
     private readonly int _width;
     private readonly bool _exactOnly;
+    private readonly QuickScorer? _quick;
 
     public FastEnsemble(TreeEnsembleDefinition definition)
     {
@@ -35,9 +37,11 @@ internal sealed class FastEnsemble
         _width = definition.InputWidth;
         _exactOnly = definition.HasEqualityNodes || _width == 0;
         var trees = definition.Trees;
+        _quick = _exactOnly ? null : QuickScorer.TryCreate(definition);
 
-        // Deepest trees first, so that a group of eight walks about as long as its members need (stable: ties keep file order).
-        _order = [.. Enumerable.Range(0, trees.Length).OrderByDescending(t => trees[t].Depth)];
+        // The walk takes the deepest trees first, so that a group of eight walks about as long as its members need
+        // (stable: ties keep file order); QuickScorer keeps the file order.
+        _order = _quick is null ? [.. Enumerable.Range(0, trees.Length).OrderByDescending(t => trees[t].Depth)] : [.. Enumerable.Range(0, trees.Length)];
         _roots = new int[trees.Length];
         _depths = new int[trees.Length];
         var nodes = new List<FastNode>(trees.Sum(t => t.NodeCount) + 1);
@@ -47,7 +51,7 @@ internal sealed class FastEnsemble
             var tree = trees[_order[k]];
             _depths[k] = tree.Depth;
             _roots[k] = nodes.Count;
-            if (!_exactOnly)
+            if (!_exactOnly && _quick is null)
             {
                 Lay(tree, nodes, leaves);
             }
@@ -172,6 +176,11 @@ internal sealed class FastEnsemble
             return Exact<TAggregator>(x);
         }
 
+        if (_quick is not null)
+        {
+            return _quick.Aggregate<TAggregator>(x);
+        }
+
         ref var nodes = ref MemoryMarshal.GetArrayDataReference(_nodes);
         ref var leaves = ref MemoryMarshal.GetArrayDataReference(_leafValues);
         ref var input = ref MemoryMarshal.GetReference(x);
@@ -239,6 +248,16 @@ internal sealed class FastEnsemble
         where TAggregator : struct, IAggregator
     {
         var count = accumulated.Length;
+        if (_quick is not null)
+        {
+            for (var r = 0; r < count; r++)
+            {
+                accumulated[r] = Aggregated<TAggregator>(rows.Slice(r * _width, _width));
+            }
+
+            return;
+        }
+
         accumulated.Fill(TAggregator.Seed);
 
         // Rows with a NaN take the exact walk; the others walk eight at a time through each tree.

@@ -7,6 +7,8 @@ namespace QualityPrediction.Trees.Internal.Scoring;
 /// A validated <c>ai.onnx.ml.TreeEnsembleRegressor</c> (opsets 1 and 3): its trees in the order their first node appears
 /// in the file, the aggregate, the base value and the post transform. Malformed attributes are an
 /// <see cref="OnnxFormatException"/>; attributes or values the runtime does not implement are an <see cref="UnsupportedGraphException"/>.
+/// Thresholds may be float (<c>nodes_values</c>) or double (<c>nodes_values_as_tensor</c>, compared in double as the spec
+/// says; ONNX Runtime 1.31 refuses those for float input).
 /// </summary>
 internal sealed class TreeEnsembleDefinition
 {
@@ -21,12 +23,11 @@ internal sealed class TreeEnsembleDefinition
         "target_treeids", "target_nodeids", "target_ids", "target_weights", "target_weights_as_tensor",
     };
 
-    private TreeEnsembleDefinition(DecisionTree[] trees, Aggregate aggregate, double baseValue, PostTransform postTransform, int inputWidth)
+    private TreeEnsembleDefinition(DecisionTree[] trees, Aggregate aggregate, double baseValue, int inputWidth)
     {
         Trees = trees;
         Aggregate = aggregate;
         BaseValue = baseValue;
-        PostTransform = postTransform;
         InputWidth = inputWidth;
     }
 
@@ -36,14 +37,12 @@ internal sealed class TreeEnsembleDefinition
 
     public double BaseValue { get; }
 
-    public PostTransform PostTransform { get; }
-
     public int InputWidth { get; }
 
     /// <summary>Gets whether any branch uses <c>BRANCH_EQ</c> or <c>BRANCH_NEQ</c> (which the fast layout does not express).</summary>
     public bool HasEqualityNodes => Trees.Any(t => t.Modes.Any(m => m is NodeMode.BranchEq or NodeMode.BranchNeq));
 
-    /// <summary>Scores one row with the operator's exact semantics: leaf values summed (or min/max) in double in tree order, then the base value, then the post transform, rounded to float once.</summary>
+    /// <summary>Scores one row with the operator's exact semantics: leaf values summed (or min/max) in double in tree order, then the base value, rounded to float once.</summary>
     public float Evaluate(ReadOnlySpan<float> x)
     {
         double score = Aggregate switch
@@ -66,7 +65,7 @@ internal sealed class TreeEnsembleDefinition
         return Finish(score);
     }
 
-    /// <summary>Applies the average, base value and post transform to an aggregated score and rounds to float.</summary>
+    /// <summary>Applies the average and the base value to an aggregated score and rounds to float.</summary>
     public float Finish(double aggregated)
     {
         if (Trees.Length == 0)
@@ -78,18 +77,12 @@ internal sealed class TreeEnsembleDefinition
             aggregated /= Trees.Length;
         }
 
-        var score = aggregated + BaseValue;
-        if (PostTransform == PostTransform.Logistic)
-        {
-            score = 1 / (1 + Math.Exp(-score));
-        }
-
-        return (float)score;
+        return (float)(aggregated + BaseValue);
     }
 
     /// <summary>Reads and validates the node's attributes for an input of <paramref name="inputWidth"/> features.</summary>
     /// <exception cref="OnnxFormatException">The attributes are inconsistent (lengths, ids, cycles, features out of range).</exception>
-    /// <exception cref="UnsupportedGraphException">An attribute value the runtime does not implement (several targets, a post transform other than NONE/LOGISTIC, an unknown attribute).</exception>
+    /// <exception cref="UnsupportedGraphException">An attribute value the runtime does not implement (several targets, a post transform other than NONE, an unknown attribute).</exception>
     public static TreeEnsembleDefinition FromNode(OnnxNode node, int inputWidth)
     {
         var what = node.Describe();
@@ -115,12 +108,12 @@ internal sealed class TreeEnsembleDefinition
             "MAX" => Aggregate.Max,
             var other => throw new UnsupportedGraphException($"{what} has aggregate_function '{other}'; supported: SUM, AVERAGE, MIN, MAX"),
         };
-        var post = Str(node, "post_transform", "NONE") switch
+        // ONNX Runtime ignores post transforms other than PROBIT on a regressor while the ONNX spec applies them, so a
+        // graph with one has no single right answer to agree with: refused, and ONNX Runtime (if registered) runs it.
+        if (Str(node, "post_transform", "NONE") is var post and not "NONE")
         {
-            "NONE" => PostTransform.None,
-            "LOGISTIC" => PostTransform.Logistic,
-            var other => throw new UnsupportedGraphException($"{what} has post_transform '{other}'; supported: NONE, LOGISTIC"),
-        };
+            throw new UnsupportedGraphException($"{what} has post_transform '{post}'; the tree runtime supports NONE");
+        }
 
         var baseValues = Doubles(node, "base_values", "base_values_as_tensor");
         if (baseValues.Length > 1)
@@ -220,7 +213,7 @@ internal sealed class TreeEnsembleDefinition
             trees[t] = BuildTree(what, treeOrder[t], index, modes, featureIds, values, trueIds, falseIds, missing, leafWeights);
         }
 
-        return new TreeEnsembleDefinition(trees, aggregate, baseValues.Length == 1 ? baseValues[0] : 0, post, inputWidth);
+        return new TreeEnsembleDefinition(trees, aggregate, baseValues.Length == 1 ? baseValues[0] : 0, inputWidth);
     }
 
     private static DecisionTree BuildTree(
