@@ -6,8 +6,9 @@ namespace QualityPrediction.Cli.Commands;
 
 /// <summary>
 /// <c>quality promote NAME VERSION [--alias champion]</c>: point an alias at a version. The rule is the library's
-/// (<see cref="ModelPromotion"/>): a new champion must beat the old one on the same rows beyond noise unless
-/// <c>--force</c>; the decision, a refusal too, is recorded in the registry's history.
+/// (<see cref="PromotionRule"/>, applied by <see cref="ModelPromotion"/>): a new champion must beat the constant baseline
+/// and the fitted heuristic, and the old champion on the same rows beyond noise, unless <c>--force</c>; the decision, a
+/// refusal too, is recorded in the registry's history.
 /// </summary>
 internal static class PromoteCommand
 {
@@ -20,7 +21,7 @@ internal static class PromoteCommand
         var force = new Option<bool>("--force") { Description = "Promote even when the version is not better than the champion beyond noise." };
         var reason = RegistryOptions.Reason();
         var json = RegistryOptions.Json();
-        var command = new Command("promote", "Point an alias (default: champion) at a version; a new champion must beat the old one on the same rows beyond noise (paired bootstrap) unless --force. The decision is recorded in the registry's history.")
+        var command = new Command("promote", "Point an alias (default: champion) at a version; a new champion must beat the constant baseline and the fitted heuristic, and the old champion on the same rows beyond noise (paired bootstrap), unless --force. The decision is recorded in the registry's history.")
         {
             name, version, alias, registry, force, reason, json,
         };
@@ -38,8 +39,8 @@ internal static class PromoteCommand
             });
 
             var stdout = CliHelpers.Out(parse);
-            var message = decision.Comparison?.ToString()
-                ?? (decision.Champion is null || decision.Champion == decision.Version || aliasName != ModelRegistry.Champion ? "no comparison needed" : "the versions share fewer than 10 evaluated rows; not comparable");
+            var ruled = aliasName == ModelRegistry.Champion && decision.Previous != decision.Version;
+            var message = ruled ? decision.Decision : "no comparison needed";
             if (parse.GetValue(json))
             {
                 await stdout.WriteLineAsync(JsonSerializer.Serialize(
@@ -53,7 +54,6 @@ internal static class PromoteCommand
                         forced = decision.Forced,
                         comparison = message,
                         betterBeyondNoise = decision.Comparison?.BetterBeyondNoise,
-                        decision = decision.Decision,
                     },
                     CliHelpers.Json)).ConfigureAwait(false);
             }

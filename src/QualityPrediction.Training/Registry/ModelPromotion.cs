@@ -3,11 +3,11 @@ using QualityPrediction.Training.Internal;
 namespace QualityPrediction.Training.Registry;
 
 /// <summary>
-/// The promotion rule, in one place for <c>quality train</c>, <c>promote</c> and <c>iterate</c>: a version becomes the
-/// <c>champion</c> when there is none, or when it beats the current champion beyond noise (a paired bootstrap of the
-/// MAE difference on the rows both were evaluated on, whose whole 95% interval is below zero), or when forced. Any other
-/// alias (e.g. <c>challenger</c>) moves without the rule, with the comparison against the champion kept as evidence.
-/// Every decision, refusals included, is recorded in the model's history (who, when, the decision and its evidence).
+/// Moving an alias in a registry, with the one promotion rule (<see cref="PromotionRule"/>: a new champion must beat the
+/// constant baseline and the fitted heuristic on its own rows, and the current champion beyond noise on the rows both were
+/// evaluated on) for <c>quality train</c>, <c>promote</c> and <c>iterate</c> alike. Any other alias (e.g. <c>challenger</c>)
+/// moves without the rule, with the comparison against the champion kept as evidence. Every decision, refusals included,
+/// is recorded in the model's history (who, when, the decision and its evidence).
 /// </summary>
 public static class ModelPromotion
 {
@@ -15,12 +15,12 @@ public static class ModelPromotion
     /// <param name="registry">The registry folder.</param>
     /// <param name="name">The model name.</param>
     /// <param name="version">The version (<c>2</c>, <c>0002</c>, an alias or a run id).</param>
-    /// <param name="options">The alias, force and seed; <see langword="null"/>: champion, not forced, seed 1.</param>
+    /// <param name="options">The alias, force, seed and skill; <see langword="null"/>: champion, not forced, seed 1, the skill from the manifest.</param>
     /// <returns>The decision.</returns>
     /// <exception cref="ArgumentException">The alias is not a valid alias.</exception>
     /// <exception cref="DirectoryNotFoundException">The model or version does not exist (the message lists those that do).</exception>
     /// <exception cref="RegistryRefusedException">The version is archived or deleted.</exception>
-    public static PromotionDecision Decide(string registry, string name, string version, PromotionOptions? options = null)
+    public static PromotionOutcome Decide(string registry, string name, string version, PromotionOptions? options = null)
     {
         options ??= new PromotionOptions();
         ModelRegistry.ValidateAlias(options.Alias);
@@ -44,16 +44,12 @@ public static class ModelPromotion
         }
 
         var v = target.Version;
-        var evidence = comparison is null ? "fewer than 10 evaluated rows in common, so not comparable" : comparison.ToString();
         if (options.Alias != ModelRegistry.Champion)
         {
-            var against = champion is null ? "no champion to compare with" : champion == v ? "it is also the champion" : $"vs champion {champion}: {evidence}";
+            var against = champion is null ? "no champion to compare with"
+                : champion == v ? "it is also the champion"
+                : $"vs champion {champion}: {(comparison is null ? "fewer than 10 evaluated rows in common, so not comparable" : comparison.ToString())}";
             return new(name, v, options.Alias, previous, champion, true, false, comparison, $"{options.Alias} -> {v} ({against})");
-        }
-
-        if (champion is null)
-        {
-            return new(name, v, options.Alias, previous, champion, true, false, null, $"version {v} is the first champion of '{name}'");
         }
 
         if (champion == v)
@@ -61,29 +57,22 @@ public static class ModelPromotion
             return new(name, v, options.Alias, previous, champion, true, false, null, $"version {v} is already the champion");
         }
 
-        if (comparison is { BetterBeyondNoise: true })
-        {
-            return new(name, v, options.Alias, previous, champion, true, false, comparison, $"version {v} beats champion {champion} beyond noise: {evidence}");
-        }
-
-        var why = comparison is null
-            ? $"version {v} and champion {champion} share fewer than 10 evaluated rows, so they cannot be compared"
-            : $"version {v} is not better than champion {champion} beyond noise: {evidence}";
-        return options.Force
-            ? new(name, v, options.Alias, previous, champion, true, true, comparison, $"{why}; promoted anyway (--force)")
-            : new(name, v, options.Alias, previous, champion, false, false, comparison, why);
+        var rule = PromotionRule.Decide(v, options.Skill ?? ReadSkill(target), champion, comparison);
+        return rule.Promote || !options.Force
+            ? new(name, v, options.Alias, previous, champion, rule.Promote, false, comparison, rule.Reason)
+            : new(name, v, options.Alias, previous, champion, true, true, comparison, $"{rule.Reason}; promoted anyway (--force)");
     }
 
     /// <summary>Decides, moves the alias when the decision says so, and records the decision (a refusal too) in the model's history.</summary>
     /// <param name="registry">The registry folder.</param>
     /// <param name="name">The model name.</param>
     /// <param name="version">The version (<c>2</c>, <c>0002</c>, an alias or a run id).</param>
-    /// <param name="options">The alias, force, seed and who; <see langword="null"/>: champion, not forced, seed 1, the current user now.</param>
+    /// <param name="options">The alias, force, seed, skill and who; <see langword="null"/>: champion, not forced, seed 1, the skill from the manifest, the current user now.</param>
     /// <returns>The decision.</returns>
     /// <exception cref="ArgumentException">The alias is not a valid alias.</exception>
     /// <exception cref="DirectoryNotFoundException">The model or version does not exist (the message lists those that do).</exception>
     /// <exception cref="RegistryRefusedException">The version is archived or deleted.</exception>
-    public static PromotionDecision Promote(string registry, string name, string version, PromotionOptions? options = null)
+    public static PromotionOutcome Promote(string registry, string name, string version, PromotionOptions? options = null)
     {
         options ??= new PromotionOptions();
         ModelRegistry.RequireModel(registry, name);
@@ -109,5 +98,18 @@ public static class ModelPromotion
             },
             options.Change ?? RegistryChange.Now());
         return decision;
+    }
+
+    /// <summary>The skill in the version's manifest; <see langword="null"/> (which the rule refuses) when it cannot be read.</summary>
+    private static ModelSkill? ReadSkill(RegistryVersion version)
+    {
+        try
+        {
+            return ModelSkill.FromManifest(QualityPrediction.Models.ModelManifest.Load(version.ManifestPath));
+        }
+        catch (Exception ex) when (ex is QualityPrediction.Models.ModelFormatException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 }

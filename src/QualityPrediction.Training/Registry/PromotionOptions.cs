@@ -15,6 +15,10 @@ public sealed class PromotionOptions
     /// <value>The default is 1.</value>
     public int Seed { get; set; } = 1;
 
+    /// <summary>Gets or sets the version's skill (its CV MAE beside the baseline's and the heuristic's) when the caller has it; <see langword="null"/>: read from the version's manifest.</summary>
+    /// <value>The default is <see langword="null"/>.</value>
+    public ModelSkill? Skill { get; set; }
+
     /// <summary>Gets or sets who promotes, when and why (recorded in the history); <see langword="null"/>: the current user, now.</summary>
     /// <value>The default is <see langword="null"/>.</value>
     public RegistryChange? Change { get; set; }

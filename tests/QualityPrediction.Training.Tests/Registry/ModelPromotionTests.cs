@@ -17,8 +17,11 @@ public sealed class ModelPromotionTests
     [TearDown]
     public void TearDown() => _folder.Dispose();
 
-    private static PromotionOptions Options(bool force = false, string alias = ModelRegistry.Champion) =>
-        new() { Force = force, Alias = alias, Change = RegistryChange.Now(new FakeTimeProvider(Start), "bob@ci") };
+    /// <summary>A skill that passes the baseline/heuristic part of the rule (the stand-in manifests carry no metrics).</summary>
+    private static readonly ModelSkill Skilled = new(Mae: 1, BaselineMae: 2, HeuristicMae: 1.5);
+
+    private static PromotionOptions Options(bool force = false, string alias = ModelRegistry.Champion, ModelSkill? skill = null) =>
+        new() { Force = force, Alias = alias, Skill = skill ?? Skilled, Change = RegistryChange.Now(new FakeTimeProvider(Start), "bob@ci") };
 
     [Test]
     public void TheFirstVersion_BecomesChampion()
@@ -27,8 +30,33 @@ public sealed class ModelPromotionTests
 
         var decision = ModelPromotion.Promote(Registry, "white", "1", Options());
 
-        Assert.That((decision.Promoted, decision.Version, decision.Previous, decision.Decision), Is.EqualTo((true, "0001", (string?)null, "version 0001 is the first champion of 'white'")));
+        Assert.That((decision.Promoted, decision.Version, decision.Previous), Is.EqualTo((true, "0001", (string?)null)));
+        Assert.That(decision.Decision, Does.Contain("beats the baseline and the heuristic, and there is no other champion"));
         Assert.That(ModelRegistry.ReadAliases(Registry, "white")["champion"], Is.EqualTo("0001"));
+    }
+
+    [Test]
+    public void AVersionNoBetterThanTheHeuristic_IsRefused_EvenAsTheFirst_AndTheRefusalIsRecorded()
+    {
+        RegistryFixture.AddVersion(Registry, "white", 1);
+
+        var decision = ModelPromotion.Promote(Registry, "white", "1", Options(skill: new ModelSkill(Mae: 1.6, BaselineMae: 2, HeuristicMae: 1.5)));
+
+        Assert.That(decision.Promoted, Is.False);
+        Assert.That(decision.Decision, Does.Contain("is not better than the fitted heuristic (MAE 1.5000)"));
+        Assert.That(ModelRegistry.ReadAliases(Registry, "white"), Is.Empty);
+        Assert.That(ModelRegistry.ReadHistory(Registry, "white").Single().Action, Is.EqualTo(RegistryActions.PromotionRefused));
+    }
+
+    [Test]
+    public void AVersionWhoseManifestHasNoMetrics_IsRefused()
+    {
+        RegistryFixture.AddVersion(Registry, "white", 1);
+
+        var decision = ModelPromotion.Promote(Registry, "white", "1", new PromotionOptions());
+
+        Assert.That(decision.Promoted, Is.False);
+        Assert.That(decision.Decision, Does.Contain("no cross-validated metrics"));
     }
 
     [Test]
@@ -101,7 +129,7 @@ public sealed class ModelPromotionTests
         RegistryFixture.AddVersion(Registry, "white", 0.5);
         ModelPromotion.Promote(Registry, "white", "1", Options());
 
-        var decision = ModelPromotion.Decide(Registry, "white", "2");
+        var decision = ModelPromotion.Decide(Registry, "white", "2", Options());
 
         Assert.That(decision.Promoted, Is.True);
         Assert.That(ModelRegistry.ReadAliases(Registry, "white")["champion"], Is.EqualTo("0001"));

@@ -7,10 +7,10 @@ namespace QualityPrediction.Training.Registry;
 /// <param name="Previous">The version the alias pointed at before, if any.</param>
 /// <param name="Champion">The champion before the decision, if any (the version compared with).</param>
 /// <param name="Promoted">Whether the alias moves (or already pointed at the version).</param>
-/// <param name="Forced">Whether it moves only because the rule was overridden.</param>
+/// <param name="Forced">Whether it moves only because <see cref="PromotionRule"/> was overridden.</param>
 /// <param name="Comparison">The paired comparison of the version with the champion on the rows both were evaluated on; <see langword="null"/> when there is no other champion or they share fewer than 10 rows.</param>
-/// <param name="Decision">The decision in one sentence, with its evidence.</param>
-public sealed record PromotionDecision(
+/// <param name="Decision">The decision in one sentence, with its evidence (for <c>champion</c>, <see cref="PromotionRule"/>'s reason).</param>
+public sealed record PromotionOutcome(
     string Model,
     string Version,
     string Alias,
