@@ -161,10 +161,15 @@ public sealed class RawMLNet : IDisposable
 public static class Ours
 {
     /// <summary>A model predictor alone (no ensemble) on a standalone catalog, loaded and warm.</summary>
-    public static StandaloneModel ModelPredictor(string runtime)
+    public static StandaloneModel ModelPredictor(string runtime, string? manifestPath = null)
     {
-        IModelRuntime engine = runtime == "onnx" ? new OnnxModelRuntime() : new MLNetModelRuntime();
-        var catalog = StandaloneModelCatalog.LoadAsync([new ModelOptions { Name = Fixture.ModelName, Path = Fixture.ManifestPath, Runtime = runtime, WatchForChanges = false }], [engine]).GetAwaiter().GetResult();
+        IModelRuntime engine = runtime switch
+        {
+            "onnx" => new OnnxModelRuntime(),
+            "trees" => new QualityPrediction.Trees.TreeModelRuntime(),
+            _ => new MLNetModelRuntime(),
+        };
+        var catalog = StandaloneModelCatalog.LoadAsync([new ModelOptions { Name = Fixture.ModelName, Path = manifestPath ?? Fixture.ManifestPath, Runtime = runtime, WatchForChanges = false }], [engine]).GetAwaiter().GetResult();
         var status = catalog.GetStatus(Fixture.ModelName);
         if (status.State != ModelLoadState.Loaded)
         {
@@ -194,9 +199,12 @@ public static class Ours
             o.Heuristic.Rules.IntervalHalfWidth = 1.5;
             o.Ensemble.CircuitBreaker.Enabled = circuitBreaker;
         });
-        _ = runtime == "onnx"
-            ? qp.AddOnnxModel(Fixture.ModelName, Fixture.ManifestPath, m => m.WatchForChanges = false)
-            : qp.AddMLNetModel(Fixture.ModelName, Fixture.ManifestPath, m => m.WatchForChanges = false);
+        _ = runtime switch
+        {
+            "onnx" => qp.AddOnnxModel(Fixture.ModelName, Fixture.ManifestPath, m => m.WatchForChanges = false),
+            "trees" => qp.AddTreeModel(Fixture.ModelName, Fixture.ManifestPath, m => m.WatchForChanges = false),
+            _ => qp.AddMLNetModel(Fixture.ModelName, Fixture.ManifestPath, m => m.WatchForChanges = false),
+        };
         extra?.Invoke(qp);
         var host = builder.Build();
         mark?.Invoke("host built");

@@ -111,6 +111,11 @@ public static class Measurements
     /// <summary>The child side: load the engine or build the host, score once, print the time since Main started.</summary>
     public static int ColdStartChild(string mode, Stopwatch sinceMain)
     {
+        if (mode.StartsWith("trees-", StringComparison.Ordinal))
+        {
+            return TreesMeasurements.ColdStartChild(mode, sinceMain);
+        }
+
         var data = new float[11];
         float score;
         var source = "";
@@ -214,48 +219,7 @@ public static class Measurements
     {
         var modes = new[] { "raw-onnx", "manifest", "bare-onnx", "ours-onnx", "raw-mlnet", "bare-mlnet", "ours-mlnet" };
         var build = IsReadyToRun(typeof(QualityPrediction.Models.ModelManifest).Assembly.Location) ? "ReadyToRun" : "JIT";
-        var wall = modes.ToDictionary(m => m, _ => new List<double>());
-        var main = modes.ToDictionary(m => m, _ => new List<double>());
-        var exe = Environment.ProcessPath!;
-        var dll = typeof(Measurements).Assembly.Location;
-        var useDotnet = Path.GetFileNameWithoutExtension(exe) == "dotnet";
-        for (var r = 0; r < runs + 1; r++)
-        {
-            foreach (var mode in modes)
-            {
-                var start = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-                if (useDotnet)
-                {
-                    start.ArgumentList.Add(dll);
-                }
-
-                start.ArgumentList.Add("--cold-start");
-                start.ArgumentList.Add(mode);
-                start.Environment["QP_BENCH_FIXTURE"] = Fixture.Folder;
-                var clock = Stopwatch.StartNew();
-                using var process = Process.Start(start)!;
-                var output = process.StandardOutput.ReadToEnd();
-                var error = process.StandardError.ReadToEnd();
-                process.WaitForExit();
-                var elapsed = clock.Elapsed.TotalMilliseconds;
-                var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("COLD ", StringComparison.Ordinal));
-                if (process.ExitCode != 0 || line is null)
-                {
-                    log.WriteLine($"  cold start {mode} failed (exit {process.ExitCode}): {error.Trim()} {output.Trim()}");
-                    continue;
-                }
-
-                if (r == 0)
-                {
-                    continue; // the first round warms the disk cache
-                }
-
-                wall[mode].Add(elapsed);
-                var mainMs = double.Parse(line.Split(' ').First(p => p.StartsWith("main-ms=", StringComparison.Ordinal))[8..], CultureInfo.InvariantCulture);
-                main[mode].Add(mainMs);
-                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  cold start run {r} {mode}: process {elapsed:F0} ms, in Main {mainMs:F0} ms ({line.Trim()})"));
-            }
-        }
+        var (wall, main) = ColdStartRuns(log, modes, runs);
 
         var lines = new List<BudgetLine>();
         foreach (var engine in new[] { "onnx", "mlnet" })
@@ -289,15 +253,64 @@ public static class Measurements
         return lines;
     }
 
+    /// <summary>Runs every mode in a fresh process <paramref name="runs"/> + 1 times, interleaved (the first round warms the disk cache); returns wall and in-Main milliseconds per mode.</summary>
+    public static (Dictionary<string, List<double>> Wall, Dictionary<string, List<double>> Main) ColdStartRuns(TextWriter log, string[] modes, int runs)
+    {
+        var wall = modes.ToDictionary(m => m, _ => new List<double>());
+        var main = modes.ToDictionary(m => m, _ => new List<double>());
+        var exe = Environment.ProcessPath!;
+        var dll = typeof(Measurements).Assembly.Location;
+        var useDotnet = Path.GetFileNameWithoutExtension(exe) == "dotnet";
+        for (var r = 0; r < runs + 1; r++)
+        {
+            foreach (var mode in modes)
+            {
+                var start = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+                if (useDotnet)
+                {
+                    start.ArgumentList.Add(dll);
+                }
+
+                start.ArgumentList.Add("--cold-start");
+                start.ArgumentList.Add(mode);
+                start.Environment["QP_BENCH_FIXTURE"] = Fixture.Folder;
+                var clock = Stopwatch.StartNew();
+                using var process = Process.Start(start)!;
+                var output = process.StandardOutput.ReadToEnd();
+                var error = process.StandardError.ReadToEnd();
+                process.WaitForExit();
+                var elapsed = clock.Elapsed.TotalMilliseconds;
+                var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("COLD ", StringComparison.Ordinal));
+                if (process.ExitCode != 0 || line is null)
+                {
+                    log.WriteLine($"  cold start {mode} failed (exit {process.ExitCode}): {error.Trim()} {output.Trim()}");
+                    continue;
+                }
+
+                if (r == 0)
+                {
+                    continue;
+                }
+
+                wall[mode].Add(elapsed);
+                var mainMs = double.Parse(line.Split(' ').First(p => p.StartsWith("main-ms=", StringComparison.Ordinal))[8..], CultureInfo.InvariantCulture);
+                main[mode].Add(mainMs);
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  cold start run {r} {mode}: process {elapsed:F0} ms, in Main {mainMs:F0} ms ({line.Trim()})"));
+            }
+        }
+
+        return (wall, main);
+    }
+
     /// <summary>Whether an assembly carries ReadyToRun code (published with PublishReadyToRun), from its CLI header.</summary>
-    private static bool IsReadyToRun(string path)
+    public static bool IsReadyToRun(string path)
     {
         using var stream = File.OpenRead(path);
         using var reader = new System.Reflection.PortableExecutable.PEReader(stream);
         return reader.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
     }
 
-    private static double Median(List<double> values)
+    public static double Median(List<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;

@@ -11,7 +11,8 @@ namespace QualityPrediction.Benchmarks;
 /// A hot loop to attach a profiler to (<c>--loop MODE SECONDS</c>), e.g.
 /// <c>dotnet-trace collect --profile cpu-sampling --format Speedscope -- QualityPrediction.Benchmarks --loop composed-onnx 15</c>.
 /// Modes: raw-onnx, raw-onnx-encode (encode the context, then IoBinding), raw-onnx-encode-stack1k (the same through a
-/// 1 KB stackalloc buffer), ours-onnx, composed-onnx, raw-mlnet, ours-mlnet, composed-mlnet. Prints wall and thread CPU
+/// 1 KB stackalloc buffer), ours-onnx, composed-onnx, raw-mlnet, ours-mlnet, composed-mlnet, trees-score (the managed tree
+/// runtime's scoring model on encoded rows), ours-trees, composed-trees. Prints wall and thread CPU
 /// time per call; thread CPU time is much less disturbed by other processes on a loaded machine.
 /// </summary>
 public static partial class ProfileLoop
@@ -161,6 +162,11 @@ public static partial class ProfileLoop
                     return rawEnc.ScoreIoBinding(vector);
                 };
                 break;
+            case "trees-score":
+                var trees = TreesFixture.ScoringModel(100);
+                owned = trees;
+                step = i => trees.Score(data.Vectors[i], CancellationToken.None);
+                break;
             case "raw-mlnet":
                 var rawMl = new RawMLNet(Fixture.ZipPath, data.Manifest.InputName, data.Width);
                 owned = rawMl;
@@ -168,12 +174,14 @@ public static partial class ProfileLoop
                 break;
             case "ours-onnx":
             case "ours-mlnet":
+            case "ours-trees":
                 var predictor = Ours.ModelPredictor(mode[5..]);
                 owned = predictor;
                 step = i => predictor.Predict(data.Contexts[i]);
                 break;
             case "composed-onnx":
             case "composed-mlnet":
+            case "composed-trees":
                 host = Ours.ComposedHost(mode[9..]);
                 var composed = Ours.WarmComposed(host, data.Contexts[0]);
                 step = i => composed.Predict(data.Contexts[i]);

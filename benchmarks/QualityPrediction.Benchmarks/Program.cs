@@ -10,6 +10,7 @@ using QualityPrediction.Benchmarks;
 
 // Usage:
 //   dotnet run -c Release --project benchmarks/QualityPrediction.Benchmarks -- --all [--short] [--only bdn,scaling,cold,rss,feedback,training] [--training-1m]
+//   ... -- --only trees [--short]   (issue 17: the managed tree runtime vs raw ONNX Runtime and ML.NET, all its budgets in one run)
 //   ... -- --cold-start raw-onnx|bare-onnx|ours-onnx|raw-mlnet|bare-mlnet|ours-mlnet   (one cold-start child; the driver starts these)
 //   ... -- --only bdn --classes Batch,Heuristic   (a subset of the BenchmarkDotNet classes)
 //   ... -- --loop MODE SECONDS   (a hot loop to attach dotnet-trace to; see ProfileLoop.cs)
@@ -35,7 +36,7 @@ if (trainIndex >= 0 && trainIndex + 1 < args.Length)
 
 if (!args.Contains("--all") && !args.Contains("--short") && !args.Contains("--only"))
 {
-    Console.WriteLine("Usage: -- --all | --short [--only bdn,scaling,cold,rss,feedback,training] | --cold-start MODE");
+    Console.WriteLine("Usage: -- --all | --short [--only bdn,scaling,cold,rss,feedback,training,trees] | --cold-start MODE");
     return 2;
 }
 
@@ -57,17 +58,7 @@ var tables = new StringBuilder();
 
 if (sections.Contains("bdn"))
 {
-    var job = (quick
-            ? Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(6).WithIterationTime(TimeInterval.FromMilliseconds(150))
-            : Job.Default.WithLaunchCount(1).WithWarmupCount(5).WithIterationCount(15).WithIterationTime(TimeInterval.FromMilliseconds(300)))
-        .WithStrategy(BenchmarkDotNet.Engines.RunStrategy.Throughput)
-        .WithToolchain(InProcessEmitToolchain.Instance)
-        .WithId(quick ? "short" : "full");
-    var config = ManualConfig.CreateMinimumViable()
-        .AddJob(job)
-        .AddDiagnoser(BenchmarkDotNet.Diagnosers.MemoryDiagnoser.Default)
-        .WithArtifactsPath(Path.Combine(Fixture.RepositoryRoot, "benchmarks", "QualityPrediction.Benchmarks", "BenchmarkDotNet.Artifacts"))
-        .WithOptions(ConfigOptions.JoinSummary | ConfigOptions.DisableLogFile);
+    var config = BenchmarkConfig(quick);
     Type[] classes = [typeof(OnnxSingleRowBenchmarks), typeof(MLNetSingleRowBenchmarks), typeof(HeuristicBenchmarks), typeof(ComposedBenchmarks), typeof(BatchBenchmarks)];
     var classesIndex = Array.IndexOf(args, "--classes");
     if (classesIndex >= 0 && classesIndex + 1 < args.Length)
@@ -80,6 +71,20 @@ if (sections.Contains("bdn"))
     var results = summaries.SelectMany(s => s.Reports).Select(Result.From).ToList();
     tables.AppendLine(Result.Markdown(results));
     lines.AddRange(Budgets.FromBenchmarks(results));
+}
+
+if (sections.Contains("trees"))
+{
+    // Issue 17: the managed tree runtime against the raw engines, in one run (BenchmarkDotNet, scaling, cold start).
+    log.WriteLine("Trees: the managed tree runtime (issue 17)");
+    _ = TreesFixture.ManifestPath(500);
+    _ = TreesFixture.ManifestPath(2000);
+    var treeSummaries = BenchmarkRunner.Run(TreesMeasurements.BenchmarkClasses, BenchmarkConfig(quick));
+    var treeResults = treeSummaries.SelectMany(s => s.Reports).Select(Result.From).ToList();
+    tables.AppendLine(Result.Markdown(treeResults));
+    lines.AddRange(TreesMeasurements.FromBenchmarks(treeResults));
+    lines.AddRange(TreesMeasurements.ScalingBudget(log, quick));
+    lines.AddRange(TreesMeasurements.ColdStartBudget(log, quick ? 3 : 7));
 }
 
 if (sections.Contains("scaling"))
@@ -138,4 +143,19 @@ var outFile = Path.Combine(outDir, $"budgets-{(quick ? "short" : "all")}.md");
 File.WriteAllText(outFile, text);
 log.WriteLine($"Written to {outFile}");
 return 0;
+
+static ManualConfig BenchmarkConfig(bool quick)
+{
+    var job = (quick
+            ? Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(6).WithIterationTime(TimeInterval.FromMilliseconds(150))
+            : Job.Default.WithLaunchCount(1).WithWarmupCount(5).WithIterationCount(15).WithIterationTime(TimeInterval.FromMilliseconds(300)))
+        .WithStrategy(BenchmarkDotNet.Engines.RunStrategy.Throughput)
+        .WithToolchain(InProcessEmitToolchain.Instance)
+        .WithId(quick ? "short" : "full");
+    return ManualConfig.CreateMinimumViable()
+        .AddJob(job)
+        .AddDiagnoser(BenchmarkDotNet.Diagnosers.MemoryDiagnoser.Default)
+        .WithArtifactsPath(Path.Combine(Fixture.RepositoryRoot, "benchmarks", "QualityPrediction.Benchmarks", "BenchmarkDotNet.Artifacts"))
+        .WithOptions(ConfigOptions.JoinSummary | ConfigOptions.DisableLogFile);
+}
 #endif

@@ -16,6 +16,14 @@ internal static class CliRunner
 
     public static Task<(int ExitCode, string Out, string Err)> RunAsync(params string[] args) => RunAsync(CancellationToken.None, args);
 
+    /// <summary>Runs the tool with stdout and stderr going to one writer, as a terminal shows them: the order of what is printed can be asserted.</summary>
+    public static async Task<(int ExitCode, string Output)> RunCombinedAsync(params string[] args)
+    {
+        using var both = new StringWriter(CultureInfo.InvariantCulture);
+        var code = await Program.RunAsync(args, both, both);
+        return (code, both.ToString());
+    }
+
     /// <summary>Writes a CSV where quality = 2 + a − 0.5·b + noise, with a categorical column.</summary>
     public static string WriteCsv(string folder, string name, int rows, int seed = 1, string? extraLine = null)
     {

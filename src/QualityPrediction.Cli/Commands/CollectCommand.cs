@@ -23,7 +23,7 @@ internal static class CollectCommand
         var table = new Option<string?>("--table") { Description = "Collect from this PostgreSQL table (schema.table) with a column mapping instead of the feedback store." };
         var query = new Option<string?>("--query") { Description = "Collect from this PostgreSQL SELECT query with a column mapping instead of the feedback store." };
         var targetColumn = new Option<string>("--target-column") { Description = "With --table/--query: the column holding the observed quality.", DefaultValueFactory = _ => "quality_score" };
-        var targetScale = new Option<double>("--target-scale") { Description = "With --table/--query: multiply the target by this (100 turns 0–1 into 0–100).", DefaultValueFactory = _ => 1 };
+        var targetScale = NumberOptions.Double("--target-scale", "With --table/--query: multiply the target by this (100 turns 0–1 into 0–100).", 1);
         var watermark = new Option<string?>("--watermark-column") { Description = "With --table/--query: the increasing column (an id) that marks how far a run got." };
         var features = new Option<string[]>("--feature") { Description = "With --table/--query: a column that becomes a feature, as COLUMN or COLUMN=NAME (repeat, or separate with commas); default: every other column.", AllowMultipleArgumentsPerToken = true };
         var target = new Option<string>("--target") { Description = "The name of the target in the output records.", DefaultValueFactory = _ => "quality" };

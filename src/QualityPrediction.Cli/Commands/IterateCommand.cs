@@ -26,12 +26,12 @@ internal static class IterateCommand
         var skipCollect = new Option<bool>("--skip-collect") { Description = "Train on the dataset as it is (e.g. after `quality collect --table …`)." };
         var trainer = new Option<string>("--trainer") { Description = "Trainer (auto, sdca, fasttree, fastforest, lightgbm).", DefaultValueFactory = _ => "auto" };
         trainer.AcceptOnlyFromAmong("auto", "sdca", "fasttree", "fastforest", "lightgbm");
-        var folds = new Option<int>("--folds") { Description = "Outer cross-validation folds.", DefaultValueFactory = _ => 5 };
-        var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
+        var folds = NumberOptions.Int32("--folds", "Outer cross-validation folds.", 5);
+        var seed = NumberOptions.Int32("--seed", "Random seed.", 1);
         var range = new Option<string?>("--range") { Description = "Declared score range MIN,MAX." };
         var categorical = new Option<string[]>("--categorical") { Description = "Columns to treat as categorical (C,…)." };
         var ignore = new Option<string[]>("--ignore") { Description = "Columns to leave out (C,…)." };
-        var minRows = new Option<int>("--min-rows") { Description = "Train only when the dataset and data files hold at least this many rows.", DefaultValueFactory = _ => 50 };
+        var minRows = NumberOptions.Int32("--min-rows", "Train only when the dataset and data files hold at least this many rows.", 50);
         var dryRun = new Option<bool>("--dry-run") { Description = "Collect, train and compare, but leave the registry unchanged; print the decision." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (training output goes to stderr)." };
         var command = new Command("iterate", "Collect new outcomes, train a new version, compare it with the champion on the same rows, and promote it only if it is better beyond noise.")

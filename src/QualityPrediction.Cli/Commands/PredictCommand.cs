@@ -4,6 +4,8 @@ using System.Text.Json;
 using QualityPrediction.MLNet;
 using QualityPrediction.Models;
 using QualityPrediction.Onnx;
+using QualityPrediction.Training.Data;
+using QualityPrediction.Training.Internal;
 
 namespace QualityPrediction.Cli.Commands;
 
@@ -59,7 +61,7 @@ internal static class PredictCommand
 
             var batch = new List<PredictionContext>(BatchRows);
             var results = new QualityPredictionResult[BatchRows];
-            foreach (var row in ReadContexts(parse.GetValue(data)!, features))
+            foreach (var row in ReadContexts(parse.GetValue(data)!, features, token))
             {
                 batch.Add(row);
                 if (batch.Count == BatchRows)
@@ -75,131 +77,79 @@ internal static class PredictCommand
     }
 
     /// <summary>Builds a context from a JSON object, typing each value as the manifest's feature says (other names are kept as given).</summary>
-    /// <exception cref="ArgumentException">The JSON is not an object, or a value has the wrong kind (the message names the feature and <paramref name="where"/>).</exception>
+    /// <exception cref="DataFormatException">The JSON is not an object, a field has an empty name, or a value has the wrong kind (the message names <paramref name="where"/>, the field and what is wrong).</exception>
     internal static PredictionContext ParseContext(string json, IList<FeatureSpec> features, string where)
     {
-        JsonDocument document;
+        var record = new RawRecord(where, 1);
         try
         {
-            document = JsonDocument.Parse(json);
+            using var document = JsonDocument.Parse(json);
+            RecordParsers.FillFromObject(record, document.RootElement);
         }
         catch (JsonException ex)
         {
-            throw new ArgumentException($"{where}: not valid JSON: {ex.Message}", ex);
+            record.Error = (BadRow.WholeRow, $"not valid JSON: {RecordParsers.FirstSentence(ex.Message)}");
         }
 
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                throw new ArgumentException($"{where}: expected a JSON object of features, not {document.RootElement.ValueKind}.");
-            }
-
-            var context = new PredictionContext();
-            foreach (var property in document.RootElement.EnumerateObject())
-            {
-                var numeric = IsNumeric(features, property.Name);
-                var value = property.Value;
-                switch (value.ValueKind)
-                {
-                    case JsonValueKind.Null:
-                        break;
-                    case JsonValueKind.Number when numeric != false:
-                        context.Set(property.Name, value.GetDouble());
-                        break;
-                    case JsonValueKind.Number:
-                        context.Set(property.Name, value.GetRawText());
-                        break;
-                    case JsonValueKind.String when numeric == true:
-                        Set(context, property.Name, value.GetString()!, true, where);
-                        break;
-                    case JsonValueKind.String:
-                        context.Set(property.Name, value.GetString()!);
-                        break;
-                    default:
-                        if (numeric is not null)
-                        {
-                            throw new ArgumentException($"{where}: feature '{property.Name}' must be a {(numeric == true ? "number" : "string")}, not {value.ValueKind}.");
-                        }
-
-                        break;
-                }
-            }
-
-            return context;
-        }
+        return ToContext(record, features);
     }
 
-    private static IEnumerable<PredictionContext> ReadContexts(string path, IList<FeatureSpec> features)
+    /// <summary>Reads a file of contexts (CSV with a header, JSON lines or a JSON array) with the training readers: the same
+    /// RFC 4180 CSV, UTF-8 and line-length checks, and every problem named by file, line and field.</summary>
+    private static IEnumerable<PredictionContext> ReadContexts(string path, IList<FeatureSpec> features, CancellationToken cancellationToken)
     {
-        if (!File.Exists(path))
+        foreach (var record in RecordParsers.Read(path, NumberFormatInfo.InvariantInfo, DataReadOptions.DefaultMaxLineBytes, cancellationToken))
         {
-            throw new FileNotFoundException($"Data file '{path}' does not exist.", path);
-        }
-
-        return path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? ReadCsv(path, features) : ReadJsonLines(path, features);
-    }
-
-    private static IEnumerable<PredictionContext> ReadJsonLines(string path, IList<FeatureSpec> features)
-    {
-        var line = 0;
-        foreach (var text in File.ReadLines(path))
-        {
-            line++;
-            if (!string.IsNullOrWhiteSpace(text))
+            if (!record.IsHeader)
             {
-                yield return ParseContext(text, features, $"{path} line {line}");
+                yield return ToContext(record, features);
             }
         }
     }
 
-    private static IEnumerable<PredictionContext> ReadCsv(string path, IList<FeatureSpec> features)
+    private static PredictionContext ToContext(RawRecord record, IList<FeatureSpec> features)
     {
-        using var reader = new StreamReader(path);
-        var header = reader.ReadLine() ?? throw new ArgumentException($"{path}: the file is empty; expected a header row.");
-        var names = SplitCsv(header);
-        var line = 1;
-        while (reader.ReadLine() is { } text)
+        if (record.Error is { } error)
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                continue;
-            }
-
-            var cells = SplitCsv(text);
-            if (cells.Count != names.Count)
-            {
-                throw new ArgumentException($"{path} line {line}: {cells.Count} cells, but the header has {names.Count}.");
-            }
-
-            var context = new PredictionContext();
-            for (var i = 0; i < names.Count; i++)
-            {
-                if (cells[i].Length > 0)
-                {
-                    Set(context, names[i], cells[i], IsNumeric(features, names[i]) ?? double.TryParse(cells[i], NumberStyles.Float, CultureInfo.InvariantCulture, out _), $"{path} line {line}");
-                }
-            }
-
-            yield return context;
-        }
-    }
-
-    private static void Set(PredictionContext context, string name, string text, bool numeric, string where)
-    {
-        if (!numeric)
-        {
-            context.Set(name, text);
-            return;
+            throw new DataFormatException(new BadRow(record.File, record.Line, error.Field, error.Problem));
         }
 
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || !double.IsFinite(number))
+        var context = new PredictionContext();
+        foreach (var (name, value) in record.Fields)
         {
-            throw new ArgumentException($"{where}: feature '{name}' must be a finite number, not '{text}'.");
+            var numeric = IsNumeric(features, name);
+            switch (value.Kind)
+            {
+                case RawKind.Missing:
+                    break;
+                case RawKind.Number when numeric != false:
+                    context.Set(name, value.Number);
+                    break;
+                case RawKind.Number:
+                    context.Set(name, value.Number.ToString("R", CultureInfo.InvariantCulture));
+                    break;
+                case RawKind.Text when numeric == true:
+                    if (!RecordParsers.TryParseNumber(value.Text!, out var number) || !double.IsFinite(number))
+                    {
+                        throw new DataFormatException(new BadRow(record.File, record.Line, name, $"'{value.Text}' is not a finite number, and the model's feature '{name}' is numeric."));
+                    }
+
+                    context.Set(name, number);
+                    break;
+                case RawKind.Text:
+                    context.Set(name, value.Text!);
+                    break;
+                default:
+                    if (numeric is not null)
+                    {
+                        throw new DataFormatException(new BadRow(record.File, record.Line, name, $"the model's feature '{name}' must be a {(numeric == true ? "number" : "string")}, not {value.Text}."));
+                    }
+
+                    break;
+            }
         }
 
-        context.Set(name, number);
+        return context;
     }
 
     private static bool? IsNumeric(IList<FeatureSpec> features, string name)
@@ -213,49 +163,6 @@ internal static class PredictCommand
         }
 
         return null;
-    }
-
-    private static List<string> SplitCsv(string line)
-    {
-        var cells = new List<string>();
-        var cell = new System.Text.StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    cell.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    cell.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                cells.Add(cell.ToString().Trim());
-                cell.Clear();
-            }
-            else
-            {
-                cell.Append(c);
-            }
-        }
-
-        cells.Add(cell.ToString().Trim());
-        return cells;
     }
 
     private static async Task WriteBatchAsync(ModelPredictor predictor, List<PredictionContext> batch, QualityPredictionResult[] results, ModelStatus status, bool asJson, TextWriter output, CancellationToken cancellationToken)

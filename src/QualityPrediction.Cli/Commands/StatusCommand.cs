@@ -20,9 +20,9 @@ internal static class StatusCommand
         var variable = new Option<string?>("--connection-string-env") { Description = "The environment variable holding the PostgreSQL feedback store's connection string: reachability, migration, counts, backlog, error and drift." };
         var schema = PostgreSqlCommandHelpers.SchemaOption();
         var spill = new Option<string?>("--spill-folder") { Description = "The feedback writer's spill folder (feedback-spill.jsonl): records waiting to be replayed into the store. Default: the feedback folder." };
-        var window = new Option<int>("--window") { Description = "How many of the most recent predictions with an outcome the error and drift summary covers.", DefaultValueFactory = _ => 500 };
-        var tolerance = new Option<double>("--tolerance") { Description = "Accuracy tolerance when no --model manifest declares one for the model version.", DefaultValueFactory = _ => 5 };
-        var minDrift = new Option<int>("--min-drift-samples") { Description = "Values a feature needs in the window before its PSI is reported.", DefaultValueFactory = _ => 100 };
+        var window = NumberOptions.Int32("--window", "How many of the most recent predictions with an outcome the error and drift summary covers.", 500);
+        var tolerance = NumberOptions.Double("--tolerance", "Accuracy tolerance when no --model manifest declares one for the model version.", 5);
+        var minDrift = NumberOptions.Int32("--min-drift-samples", "Values a feature needs in the window before its PSI is reported.", 100);
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
         var command = new Command("status", "Report whether models load with each runtime, the rows available for training, the feedback store's reachability and backlog, the last training run, and the error and drift of recent predictions.")
         {
@@ -163,7 +163,7 @@ internal static class StatusCommand
             await output.WriteLineAsync(string.Create(c, $"recent predictions with an outcome: {monitor.Rows} (window {monitor.Window})")).ConfigureAwait(false);
             foreach (var m in monitor.Metrics)
             {
-                await output.WriteLineAsync(string.Create(c, $"  {m.Source}{(m.ModelVersion.Length > 0 ? " " + m.ModelVersion : "")}: {m.Count} outcomes, MAE {m.Mae:F3}, within ±{m.Tolerance:G4} {m.Accuracy * 100:F1}%")).ConfigureAwait(false);
+                await output.WriteLineAsync(string.Create(c, $"  {m.Source}{(m.ModelName.Length > 0 ? " " + m.ModelName : "")}{(m.ModelVersion.Length > 0 ? " " + m.ModelVersion : "")}: {m.Count} outcomes, MAE {m.Mae:F3}, within ±{m.Tolerance:G4} {m.Accuracy * 100:F1}%")).ConfigureAwait(false);
             }
 
             foreach (var d in monitor.Drift)

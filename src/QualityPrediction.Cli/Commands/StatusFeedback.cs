@@ -176,9 +176,15 @@ internal static class StatusFeedback
             MinDriftSamples = minDriftSamples,
             Tolerance = tolerance,
         });
+        // A manifest is the drift baseline of its version under every model name the rows carry for that version
+        // (the host's member name, which need not be the manifest's).
         foreach (var manifest in manifests)
         {
             monitor.RegisterModel(manifest);
+            foreach (var name in rows.Where(r => r.Prediction.ModelVersion == manifest.Version).Select(r => r.Prediction.ModelName).OfType<string>().Distinct(StringComparer.Ordinal))
+            {
+                monitor.RegisterModel(manifest, name);
+            }
         }
 
         foreach (var row in rows)
@@ -207,7 +213,7 @@ internal static class StatusFeedback
             rows.Count,
             rows.Count == 0 ? null : rows[0].Outcome.Timestamp,
             rows.Count == 0 ? null : rows[^1].Outcome.Timestamp,
-            [.. snapshot.Metrics.Select(m => new MetricReport(m.ModelVersion, SourceName(m.Source), m.Count, m.MeanAbsoluteError, m.Accuracy, m.Tolerance))],
+            [.. snapshot.Metrics.Select(m => new MetricReport(m.ModelVersion, SourceName(m.Source), m.Count, m.MeanAbsoluteError, m.Accuracy, m.Tolerance, m.ModelName))],
             [.. snapshot.Drift.Select(d => new DriftReport(d.ModelName, d.ModelVersion, d.Feature, d.Kind.ToString().ToLowerInvariant(), d.Samples, d.Psi))]);
     }
 
@@ -315,7 +321,7 @@ internal static class StatusFeedback
 
     internal sealed record MonitorReport(int Window, int Rows, DateTimeOffset? From, DateTimeOffset? To, IReadOnlyList<MetricReport> Metrics, IReadOnlyList<DriftReport> Drift);
 
-    internal sealed record MetricReport(string ModelVersion, string Source, int Count, double? Mae, double? Accuracy, double Tolerance);
+    internal sealed record MetricReport(string ModelVersion, string Source, int Count, double? Mae, double? Accuracy, double Tolerance, string ModelName);
 
     internal sealed record DriftReport(string Model, string Version, string Feature, string Kind, int Samples, double? Psi);
 }

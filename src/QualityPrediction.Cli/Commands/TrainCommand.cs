@@ -25,10 +25,10 @@ internal static class TrainCommand
         var name = new Option<string>("--name") { Description = "Model name.", DefaultValueFactory = _ => "quality" };
         var trainer = new Option<string>("--trainer") { Description = "Trainer; auto searches Sdca and LightGbm settings with nested cross-validation.", DefaultValueFactory = _ => "auto" };
         trainer.AcceptOnlyFromAmong("auto", "sdca", "fasttree", "fastforest", "lightgbm");
-        var folds = new Option<int>("--folds") { Description = "Outer cross-validation folds.", DefaultValueFactory = _ => 5 };
-        var repeats = new Option<int>("--repeats") { Description = "Repeats of the outer cross-validation.", DefaultValueFactory = _ => 1 };
-        var innerFolds = new Option<int>("--inner-folds") { Description = "Inner folds that choose the configuration inside each outer training fold.", DefaultValueFactory = _ => 3 };
-        var seed = new Option<int>("--seed") { Description = "Random seed; the same seed and data reproduce the run.", DefaultValueFactory = _ => 1 };
+        var folds = NumberOptions.Int32("--folds", "Outer cross-validation folds.", 5);
+        var repeats = NumberOptions.Int32("--repeats", "Repeats of the outer cross-validation.", 1);
+        var innerFolds = NumberOptions.Int32("--inner-folds", "Inner folds that choose the configuration inside each outer training fold.", 3);
+        var seed = NumberOptions.Int32("--seed", "Random seed; the same seed and data reproduce the run.", 1);
         var tolerance = new Option<string[]>("--tolerance") { Description = "Tolerances T[,T…] for accuracy within T; the middle one is the confidence tolerance. Default: range/24, /12, /6." };
         var categorical = new Option<string[]>("--categorical") { Description = "Columns to treat as categorical (C,…)." };
         var ignore = new Option<string[]>("--ignore") { Description = "Columns to leave out (C,…)." };
@@ -37,18 +37,20 @@ internal static class TrainCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (progress and checks go to stderr)." };
         var onBadRow = new Option<string>("--on-bad-row") { Description = "fail (default) stops at the first bad row; skip leaves bad rows out and lists them.", DefaultValueFactory = _ => "fail" };
         onBadRow.AcceptOnlyFromAmong("fail", "skip");
-        var coverage = new Option<double>("--coverage") { Description = "Nominal coverage of the conformal interval.", DefaultValueFactory = _ => 0.9 };
+        var coverage = NumberOptions.Double("--coverage", "Nominal coverage of the conformal interval.", 0.9);
         var range = new Option<string?>("--range") { Description = "Declared score range MIN,MAX (default: the targets' min and max)." };
-        var minCategoryRows = new Option<int>("--min-category-rows") { Description = "Fewest rows for a category to get its own one-hot slot.", DefaultValueFactory = _ => 10 };
+        var minCategoryRows = NumberOptions.Int32("--min-category-rows", "Fewest rows for a category to get its own one-hot slot.", 10);
+        var decimalSeparator = new Option<string?>("--decimal-separator") { Description = "The decimal separator of numbers in CSV files: '.' or ','. Default: detected per file (semicolon- or tab-separated files with numbers like 7,4 use commas)." };
+        decimalSeparator.AcceptOnlyFromAmong(".", ",");
         var cross = new Option<string[]>("--cross") { Description = "Crossed pairs of categorical columns A*B (one-hot over the pair)." };
         var weight = new Option<string?>("--weight") { Description = "Column with a per-row weight (≥ 0) for the fit and the metrics; not a feature." };
         var propensity = new Option<string?>("--propensity") { Description = "Column with the recorded selection probability p in (0, 1]: rows are weighted by 1/p (inverse-propensity), clipped at --max-inverse-propensity; not a feature." };
-        var maxInverse = new Option<double>("--max-inverse-propensity") { Description = "Largest inverse-propensity weight 1/p.", DefaultValueFactory = _ => 20 };
+        var maxInverse = NumberOptions.Double("--max-inverse-propensity", "Largest inverse-propensity weight 1/p.", 20);
 
         var command = new Command("train", "Train a model with nested cross-validation, calibrate it, export ML.NET + ONNX + manifest.")
         {
             data, target, output, name, trainer, folds, repeats, innerFolds, seed, tolerance, categorical, ignore, registry, report, json, onBadRow, coverage, range, minCategoryRows, cross,
-            weight, propensity, maxInverse,
+            weight, propensity, maxInverse, decimalSeparator,
         };
 
         command.SetAction((parse, cancellationToken) => CliHelpers.Guard(parse, cancellationToken, async token =>
@@ -66,6 +68,7 @@ internal static class TrainCommand
                 Categorical = CliHelpers.SplitList(parse.GetValue(categorical)),
                 Ignore = CliHelpers.SplitList(parse.GetValue(ignore)),
                 OnBadRow = parse.GetValue(onBadRow) == "skip" ? BadRowPolicy.Skip : BadRowPolicy.Fail,
+                DecimalSeparator = parse.GetValue(decimalSeparator) is { } separator ? separator[0] : null,
             };
             var paths = parse.GetValue(data)!;
             var rows = await Task.Run(() => DataReader.Read(paths, readOptions, token), token).ConfigureAwait(false);

@@ -2,7 +2,7 @@ namespace QualityPrediction.Training.Data;
 
 /// <summary>A row that could not be read: where it is and what is wrong with it.</summary>
 /// <param name="File">The file.</param>
-/// <param name="Line">The 1-based line where the row starts.</param>
+/// <param name="Line">The 1-based line where the row starts; 0 when the problem is the file itself (a folder, unreadable).</param>
 /// <param name="Field">The field at fault, or <c>(row)</c> when the whole row is malformed.</param>
 /// <param name="Problem">What is wrong.</param>
 public sealed record BadRow(string File, int Line, string Field, string Problem)
@@ -10,9 +10,15 @@ public sealed record BadRow(string File, int Line, string Field, string Problem)
     /// <summary>The field name used when the whole row is at fault.</summary>
     public const string WholeRow = "(row)";
 
-    /// <summary>Formats the row as <c>file:line: field: problem</c>.</summary>
+    /// <summary>The field name used when a CSV file's header is at fault.</summary>
+    public const string Header = "(header)";
+
+    /// <summary>The field name used when the file itself is at fault (with <see cref="Line"/> 0).</summary>
+    public const string WholeFile = "(file)";
+
+    /// <summary>Formats the row as <c>file:line: field: problem</c>, or <c>file: problem</c> when the file itself is at fault.</summary>
     /// <returns>The formatted text.</returns>
-    public override string ToString() => $"{File}:{Line}: {Field}: {Problem}";
+    public override string ToString() => Line <= 0 ? $"{File}: {Problem}" : $"{File}:{Line}: {Field}: {Problem}";
 }
 
 /// <summary>Thrown when training data cannot be read; the message has the form <c>file:line: field: problem</c>.</summary>

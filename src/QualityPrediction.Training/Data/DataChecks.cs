@@ -81,7 +81,7 @@ public static class DataChecks
         ArgumentNullException.ThrowIfNull(data);
         var c = CultureInfo.InvariantCulture;
         var n = data.Count;
-        var warnings = new List<string>();
+        var warnings = new List<string>(data.ReadWarnings);
         var missing = new Dictionary<string, double>(StringComparer.Ordinal);
         var constant = new List<string>();
         var leaks = new List<string>();

@@ -6,9 +6,11 @@ using QualityPrediction.Training.Internal;
 namespace QualityPrediction.Training.Data;
 
 /// <summary>
-/// Reads training data from files: CSV with a header row, JSON lines, a JSON array of flat records, and the legacy
-/// record shape <c>{"features": {…}, "target": n, "timestamp": …}</c>. Column kinds are inferred (a column is numeric
-/// when at least <see cref="DataReadOptions.NumericShare"/> of its present values are numbers) unless overridden.
+/// Reads training data from files: CSV with a header row (RFC 4180, through Sep), JSON lines, a JSON array of flat records, and
+/// the legacy record shape <c>{"features": {…}, "target": n, "timestamp": …}</c>. CSV and JSON lines are streamed: each file is
+/// read twice, once to decide the column kinds and once to build the rows, and never held in memory whole. Column kinds are
+/// inferred (a column is numeric when at least <see cref="DataReadOptions.NumericShare"/> of its present values are numbers)
+/// unless overridden; a column of mostly numbers with some text is categorical with a warning that names it.
 /// </summary>
 public static class DataReader
 {
@@ -17,9 +19,11 @@ public static class DataReader
     /// <param name="options">The target column, kind overrides and the bad-row policy.</param>
     /// <param name="cancellationToken">Stops reading.</param>
     /// <returns>The rows.</returns>
-    /// <exception cref="ArgumentException">No path is given.</exception>
+    /// <exception cref="ArgumentException">No path is given, or an option is out of range.</exception>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
-    /// <exception cref="DataFormatException">A file is malformed, or a row is bad under <see cref="BadRowPolicy.Fail"/>, or no row is left; the message is <c>file:line: field: problem</c>.</exception>
+    /// <exception cref="DataFormatException">A path is a folder; a file is malformed (invalid UTF-8, a line above <see cref="DataReadOptions.MaxLineBytes"/>,
+    /// a bad header, decimal points mixed with decimal commas), lacks the target column, or a row is bad under <see cref="BadRowPolicy.Fail"/>,
+    /// or no row is left; the message is <c>file:line: field: problem</c>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static TrainingData Read(IReadOnlyList<string> paths, DataReadOptions options, CancellationToken cancellationToken = default)
     {
@@ -31,50 +35,54 @@ public static class DataReader
             throw new ArgumentException("At least one data file is needed.", nameof(paths));
         }
 
-        var records = new List<RawRecord>();
-        foreach (var path in paths)
+        if (options.DecimalSeparator is { } separator && separator is not '.' and not ',')
         {
-            if (!File.Exists(path))
-            {
-                throw new FileNotFoundException($"Data file '{path}' does not exist.", path);
-            }
-
-            records.AddRange(RecordParsers.Parse(path, cancellationToken));
+            throw new ArgumentException($"The decimal separator must be '.' or ',', not '{separator}'.", nameof(options));
         }
 
-        return Build(records, paths, options);
+        if (options.MaxLineBytes < 1 || options.MaxCategoryLength < 1)
+        {
+            throw new ArgumentException("MaxLineBytes and MaxCategoryLength must be at least 1.", nameof(options));
+        }
+
+        // 1. Scan every file: which columns, how many of their values are numbers (with a decimal point and with a comma).
+        var scans = new List<FileScan>();
+        foreach (var path in paths)
+        {
+            var scan = new FileScan(path, RecordParsers.Describe(path));
+            foreach (var record in RecordParsers.Read(path, NumberFormatInfo.InvariantInfo, options.MaxLineBytes, cancellationToken))
+            {
+                scan.Add(record, options.Target);
+            }
+
+            scan.Decide(options);
+            scans.Add(scan);
+        }
+
+        return Build(scans, paths, options, cancellationToken);
     }
 
-    private static TrainingData Build(List<RawRecord> records, IReadOnlyList<string> paths, DataReadOptions options)
+    private static TrainingData Build(List<FileScan> scans, IReadOnlyList<string> paths, DataReadOptions options, CancellationToken cancellationToken)
     {
         var target = options.Target;
         var ignore = new HashSet<string>(options.Ignore, StringComparer.Ordinal);
         var forcedCategorical = new HashSet<string>(options.Categorical, StringComparer.Ordinal);
 
-        // 1. Columns in first-seen order, and how many of their present values are numbers.
+        // 2. Columns in first-seen order, and how many of their present values are numbers in each file's own notation.
         var order = new List<string>();
-        var present = new Dictionary<string, int>(StringComparer.Ordinal);
-        var numeric = new Dictionary<string, int>(StringComparer.Ordinal);
+        var totals = new Dictionary<string, ColumnCounts>(StringComparer.Ordinal);
         var ignored = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var record in records)
+        foreach (var scan in scans)
         {
-            if (record.Error is not null)
+            foreach (var name in scan.Outer)
             {
-                continue;
-            }
-
-            if (record.Outer is not null)
-            {
-                foreach (var name in record.Outer.Keys)
+                if (name != target)
                 {
-                    if (name != target)
-                    {
-                        ignored.TryAdd(name, "outside 'features' in the legacy record shape");
-                    }
+                    ignored.TryAdd(name, "outside 'features' in the legacy record shape");
                 }
             }
 
-            foreach (var (name, value) in record.Fields)
+            foreach (var name in scan.Order)
             {
                 if (name == target)
                 {
@@ -87,81 +95,84 @@ public static class DataReader
                     continue;
                 }
 
-                if (!present.ContainsKey(name))
+                if (!totals.TryGetValue(name, out var total))
                 {
                     order.Add(name);
-                    present[name] = 0;
-                    numeric[name] = 0;
+                    totals[name] = total = new ColumnCounts();
                 }
 
-                if (value.Kind == RawKind.Missing)
-                {
-                    continue;
-                }
-
-                present[name]++;
-                if (value.Kind == RawKind.Number || (value.Kind == RawKind.Text && RecordParsers.TryParseNumber(value.Text!, out _)))
-                {
-                    numeric[name]++;
-                }
+                total.Add(scan.Columns[name], scan.DecimalComma);
             }
         }
 
         var kinds = new Dictionary<string, FeatureKind>(StringComparer.Ordinal);
         var columns = new List<DataColumn>();
+        var warnings = new List<string>();
         foreach (var name in order)
         {
-            if (present[name] == 0)
+            var counts = totals[name];
+            if (counts.Present == 0)
             {
                 ignored.TryAdd(name, "no row has a value");
                 continue;
             }
 
-            var kind = !forcedCategorical.Contains(name) && numeric[name] >= options.NumericShare * present[name]
-                ? FeatureKind.Numeric
-                : FeatureKind.Categorical;
-            kinds[name] = kind;
-            columns.Add(new DataColumn(name, kind));
+            var numeric = !forcedCategorical.Contains(name) && counts.Numbers >= options.NumericShare * counts.Present;
+            kinds[name] = numeric ? FeatureKind.Numeric : FeatureKind.Categorical;
+            columns.Add(new DataColumn(name, kinds[name]));
+            if (!numeric && !forcedCategorical.Contains(name) && counts.Numbers >= 0.5 * counts.Present && counts.FirstText is { } text)
+            {
+                warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"column '{name}' holds numbers, but {counts.Present - counts.Numbers} of {counts.Present} values are text (the first, '{Shorten(text.Value)}', at {text.Location}); it is read as categorical. Fix those values (leave a missing value empty), or pass --categorical {name} to keep it categorical."));
+            }
         }
 
-        // 2. Rows.
-        var contexts = new List<PredictionContext>(records.Count);
-        var targets = new List<double>(records.Count);
-        var locations = new List<string>(records.Count);
-        var rowKeys = new List<string>(records.Count);
+        // 3. Rows.
+        var contexts = new List<PredictionContext>();
+        var targets = new List<double>();
+        var locations = new List<string>();
+        var rowKeys = new List<string>();
         var skipped = new List<BadRow>();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var canonical = new StringBuilder();
-        foreach (var record in records)
+        foreach (var scan in scans)
         {
-            PredictionContext? context = null;
-            double value = 0;
-            var problem = record.Error ?? Convert(record, target, kinds, out context, out value);
-            if (problem is { } bad)
+            foreach (var record in RecordParsers.Read(scan.Path, scan.DecimalComma ? RecordParsers.DecimalComma : NumberFormatInfo.InvariantInfo, options.MaxLineBytes, cancellationToken))
             {
-                var row = new BadRow(record.File, record.Line, bad.Field, bad.Problem);
-                if (options.OnBadRow == BadRowPolicy.Fail)
+                if (record.IsHeader)
                 {
-                    throw new DataFormatException(row);
+                    continue;
                 }
 
-                skipped.Add(row);
-                continue;
+                PredictionContext? context = null;
+                double value = 0;
+                var problem = record.Error ?? Convert(record, target, kinds, options.MaxCategoryLength, out context, out value);
+                if (problem is { } bad)
+                {
+                    var row = new BadRow(record.File, record.Line, bad.Field, bad.Problem);
+                    if (options.OnBadRow == BadRowPolicy.Fail)
+                    {
+                        throw new DataFormatException(row);
+                    }
+
+                    skipped.Add(row);
+                    continue;
+                }
+
+                contexts.Add(context!);
+                targets.Add(value);
+                locations.Add(string.Create(CultureInfo.InvariantCulture, $"{record.File}:{record.Line}"));
+                rowKeys.Add(RowKey(record));
+
+                canonical.Clear();
+                foreach (var name in context!.Names.Order(StringComparer.Ordinal))
+                {
+                    canonical.Append(name).Append('=').Append(context[name].ToString()).Append('\u001e');
+                }
+
+                canonical.Append(target).Append('=').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+                hash.AppendData(Encoding.UTF8.GetBytes(canonical.ToString()));
             }
-
-            contexts.Add(context!);
-            targets.Add(value);
-            locations.Add(string.Create(CultureInfo.InvariantCulture, $"{record.File}:{record.Line}"));
-            rowKeys.Add(RowKey(record));
-
-            canonical.Clear();
-            foreach (var name in context!.Names.Order(StringComparer.Ordinal))
-            {
-                canonical.Append(name).Append('=').Append(context[name].ToString()).Append('\u001e');
-            }
-
-            canonical.Append(target).Append('=').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
-            hash.AppendData(Encoding.UTF8.GetBytes(canonical.ToString()));
         }
 
         if (contexts.Count == 0)
@@ -177,10 +188,11 @@ public static class DataReader
             SkippedRows = skipped,
             RowKeys = rowKeys,
             IgnoredFields = [.. ignored.Select(p => $"{p.Key}: {p.Value}")],
+            ReadWarnings = warnings,
         };
     }
 
-    private static (string Field, string Problem)? Convert(RawRecord record, string target, Dictionary<string, FeatureKind> kinds, out PredictionContext? context, out double value)
+    private static (string Field, string Problem)? Convert(RawRecord record, string target, Dictionary<string, FeatureKind> kinds, int maxCategoryLength, out PredictionContext? context, out double value)
     {
         context = null;
         value = 0;
@@ -203,7 +215,7 @@ public static class DataReader
             return (target, "the target is missing.");
         }
 
-        if (ToNumber(t) is not { } number)
+        if (ToNumber(t, record.Numbers) is not { } number)
         {
             return (target, $"the target must be a number, not {Show(t)}.");
         }
@@ -228,7 +240,7 @@ public static class DataReader
 
             if (kind == FeatureKind.Numeric)
             {
-                if (ToNumber(field) is not { } x)
+                if (ToNumber(field, record.Numbers) is not { } x)
                 {
                     return (name, $"{Show(field)} is not a number, and the column is numeric (pass --categorical {name} to treat it as a category).");
                 }
@@ -242,7 +254,13 @@ public static class DataReader
             }
             else
             {
-                result.Set(name, field.Kind == RawKind.Number ? field.Number.ToString("R", CultureInfo.InvariantCulture) : field.Text!);
+                var category = field.Kind == RawKind.Number ? field.Number.ToString("R", CultureInfo.InvariantCulture) : field.Text!;
+                if (category.Length > maxCategoryLength)
+                {
+                    return (name, string.Create(CultureInfo.InvariantCulture, $"the value is {category.Length} characters long; a category is at most {maxCategoryLength} characters (DataReadOptions.MaxCategoryLength), so that the model's manifest, which lists its categories, stays loadable. Pass --ignore {name} to leave the column out."));
+                }
+
+                result.Set(name, category);
             }
         }
 
@@ -269,19 +287,200 @@ public static class DataReader
         return System.Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())).AsSpan(0, 8));
     }
 
-    private static double? ToNumber(RawValue value) => value.Kind switch
+    private static double? ToNumber(RawValue value, NumberFormatInfo numbers) => value.Kind switch
     {
         RawKind.Number => value.Number,
-        RawKind.Text when RecordParsers.TryParseNumber(value.Text!, out var x) => x,
+        RawKind.Text when RecordParsers.TryParseNumber(value.Text!, numbers, out var x) => x,
         _ => null,
     };
 
+    private static string Shorten(string text) => text.Length > 40 ? text[..40] + "…" : text;
+
     private static string Show(RawValue value) => value.Kind switch
     {
-        RawKind.Text => $"'{(value.Text!.Length > 40 ? value.Text[..40] + "…" : value.Text)}'",
+        RawKind.Text => $"'{Shorten(value.Text!)}'",
         RawKind.Boolean => value.Text!,
         RawKind.Nested => value.Text!,
         RawKind.Number => value.Number.ToString("R", CultureInfo.InvariantCulture),
         _ => "nothing",
     };
+
+    /// <summary>What one value of a column looked like, and where.</summary>
+    private readonly record struct Sample(string Value, string Location);
+
+    /// <summary>The counts of one column in one file: present values, and how many read as numbers with a decimal point and with a decimal comma.</summary>
+    private sealed class ColumnScan
+    {
+        public int Present { get; set; }
+
+        public int PointNumbers { get; set; }
+
+        public int CommaNumbers { get; set; }
+
+        public Sample? FirstTextWithPoint { get; set; }
+
+        public Sample? FirstTextWithComma { get; set; }
+    }
+
+    /// <summary>A column's counts over all files, each file's values read in that file's notation.</summary>
+    private sealed class ColumnCounts
+    {
+        public int Present { get; private set; }
+
+        public int Numbers { get; private set; }
+
+        public Sample? FirstText { get; private set; }
+
+        public void Add(ColumnScan scan, bool decimalComma)
+        {
+            Present += scan.Present;
+            Numbers += decimalComma ? scan.CommaNumbers : scan.PointNumbers;
+            FirstText ??= decimalComma ? scan.FirstTextWithComma : scan.FirstTextWithPoint;
+        }
+    }
+
+    /// <summary>The first pass over one file.</summary>
+    private sealed class FileScan(string path, (DataFileKind Kind, char Separator) format)
+    {
+        private Sample? _pointDecimal;
+        private Sample? _commaDecimal;
+        private int _headerLine;
+        private int _records;
+        private int _withTarget;
+        private List<string>? _header;
+
+        public string Path { get; } = path;
+
+        public List<string> Order { get; } = [];
+
+        public Dictionary<string, ColumnScan> Columns { get; } = new(StringComparer.Ordinal);
+
+        public SortedSet<string> Outer { get; } = new(StringComparer.Ordinal);
+
+        public bool DecimalComma { get; private set; }
+
+        public void Add(RawRecord record, string target)
+        {
+            if (record.IsHeader)
+            {
+                _headerLine = record.Line;
+                _header = [.. record.Fields.Select(f => f.Key)];
+                return;
+            }
+
+            if (record.Error is not null)
+            {
+                return;
+            }
+
+            _records++;
+            if (_headerLine == 0)
+            {
+                _headerLine = record.Line;
+            }
+
+            var hasTarget = false;
+            if (record.Outer is not null)
+            {
+                foreach (var name in record.Outer.Keys)
+                {
+                    Outer.Add(name);
+                    hasTarget |= name == target;
+                }
+            }
+
+            foreach (var (name, value) in record.Fields)
+            {
+                hasTarget |= name == target;
+                if (!Columns.TryGetValue(name, out var column))
+                {
+                    Order.Add(name);
+                    Columns[name] = column = new ColumnScan();
+                }
+
+                if (value.Kind == RawKind.Missing)
+                {
+                    continue;
+                }
+
+                column.Present++;
+                if (value.Kind == RawKind.Number)
+                {
+                    column.PointNumbers++;
+                    column.CommaNumbers++;
+                    continue;
+                }
+
+                if (value.Kind != RawKind.Text)
+                {
+                    continue;
+                }
+
+                var text = value.Text!;
+                var location = string.Create(CultureInfo.InvariantCulture, $"{record.File}:{record.Line}");
+                var isPoint = RecordParsers.TryParseNumber(text, out _);
+                var isComma = RecordParsers.TryParseNumber(text, RecordParsers.DecimalComma, out _);
+                if (isPoint)
+                {
+                    column.PointNumbers++;
+                    if (text.Contains('.', StringComparison.Ordinal))
+                    {
+                        _pointDecimal ??= new Sample(text, location);
+                    }
+                }
+                else
+                {
+                    column.FirstTextWithPoint ??= new Sample(text, location);
+                }
+
+                if (isComma)
+                {
+                    column.CommaNumbers++;
+                    if (text.Contains(',', StringComparison.Ordinal))
+                    {
+                        _commaDecimal ??= new Sample(text, location);
+                    }
+                }
+                else
+                {
+                    column.FirstTextWithComma ??= new Sample(text, location);
+                }
+            }
+
+            if (hasTarget)
+            {
+                _withTarget++;
+            }
+        }
+
+        /// <summary>Decides the file's decimal separator, and refuses a file none of whose records has the target.</summary>
+        public void Decide(DataReadOptions options)
+        {
+            if (format.Kind == DataFileKind.Csv)
+            {
+                if (options.DecimalSeparator is { } separator)
+                {
+                    DecimalComma = separator == ',';
+                }
+                else if (format.Separator != ',' && _commaDecimal is { } comma)
+                {
+                    if (_pointDecimal is { } point)
+                    {
+                        throw new DataFormatException(new BadRow(Path, 0, BadRow.WholeFile,
+                            $"the file mixes decimal points ('{Shorten(point.Value)}' at {point.Location}) and decimal commas ('{Shorten(comma.Value)}' at {comma.Location}); pass --decimal-separator . or --decimal-separator , to say which it uses."));
+                    }
+
+                    DecimalComma = true;
+                }
+            }
+
+            if (_records > 0 && _withTarget == 0)
+            {
+                var found = _header ?? Order.Concat(Outer).ToList();
+                var hint = NearestNames.DidYouMean(options.Target, found);
+                throw new DataFormatException(new BadRow(Path, _headerLine, format.Kind == DataFileKind.Csv ? BadRow.Header : BadRow.WholeRow,
+                    $"no column is the target '{options.Target}'{hint}; columns found: {string.Join(", ", found)} (names are case-sensitive; pass --target with one of them)."));
+            }
+        }
+    }
 }

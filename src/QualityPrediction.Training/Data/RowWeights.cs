@@ -131,6 +131,7 @@ public static class RowWeights
             RowKeys = data.RowKeys,
             SkippedRows = data.SkippedRows,
             IgnoredFields = [.. data.IgnoredFields, .. removed.Order(StringComparer.Ordinal).Select(c => $"{c}: row weight")],
+            ReadWarnings = data.ReadWarnings,
             Weights = weights,
             WeightSource = string.Join(" × ", parts),
         };

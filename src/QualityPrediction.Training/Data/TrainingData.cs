@@ -62,6 +62,9 @@ public sealed class TrainingData
     /// <summary>Gets fields present in the data but not used as features, with the reason (e.g. <c>timestamp: ignored (--ignore)</c>).</summary>
     public IReadOnlyList<string> IgnoredFields { get; init; } = [];
 
+    /// <summary>Gets what the reader noticed about the data that is not a bad row (e.g. a column of numbers with some text, read as categorical); the data checks repeat them as warnings.</summary>
+    public IReadOnlyList<string> ReadWarnings { get; init; } = [];
+
     /// <summary>Gets the per-row training weights (one per row, finite, ≥ 0), or <see langword="null"/> when every row counts the same. Set by <see cref="RowWeights.Apply"/>.</summary>
     public IReadOnlyList<double>? Weights { get; init; }
 

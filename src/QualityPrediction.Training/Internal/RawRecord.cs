@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace QualityPrediction.Training.Internal;
 
 internal enum RawKind
@@ -30,4 +32,10 @@ internal sealed class RawRecord(string file, int line)
     public Dictionary<string, RawValue>? Outer { get; set; }
 
     public (string Field, string Problem)? Error { get; set; }
+
+    /// <summary>Gets a value indicating whether this is a CSV header: its fields are the column names, with no values.</summary>
+    public bool IsHeader { get; init; }
+
+    /// <summary>How numbers written as text are parsed: the invariant culture, or decimal commas for a CSV file that uses them.</summary>
+    public NumberFormatInfo Numbers { get; init; } = NumberFormatInfo.InvariantInfo;
 }

@@ -1,259 +1,47 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 
 namespace QualityPrediction.Training.Internal;
 
-/// <summary>Parses files into raw records: CSV with a header, JSON lines, JSON arrays, the legacy <c>{"features":{…},"target":n}</c> shape.</summary>
+/// <summary>Reads data files into raw records, streaming where the format allows: CSV with a header, JSON lines, JSON arrays, the legacy <c>{"features":{…},"target":n}</c> shape.</summary>
 internal static class RecordParsers
 {
-    public static List<RawRecord> Parse(string path, CancellationToken cancellationToken)
+    /// <summary>Decimal commas: <c>7,4</c>.</summary>
+    public static readonly NumberFormatInfo DecimalComma = new() { NumberDecimalSeparator = ",", NumberGroupSeparator = "\u00a0" };
+
+    /// <summary>Reads a file's records lazily; the file stays open until the enumeration ends.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="numbers">How a CSV file's numbers are written (decimal point or comma).</param>
+    /// <param name="maxLineBytes">The longest line accepted.</param>
+    /// <param name="cancellationToken">Stops reading.</param>
+    /// <returns>The records, in file order; for CSV the header first (<see cref="RawRecord.IsHeader"/>).</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="Data.DataFormatException">The path is not a data file, or the file is malformed beyond a single record.</exception>
+    public static IEnumerable<RawRecord> Read(string path, NumberFormatInfo numbers, int maxLineBytes, CancellationToken cancellationToken)
     {
-        var bytes = File.ReadAllBytes(path);
-        var start = 0;
-        if (bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF)
+        using var stream = DataFile.Open(path);
+        var (kind, firstLine) = DataFile.Detect(path, stream);
+        var records = kind switch
         {
-            start = 3;
-        }
-
-        var first = start;
-        while (first < bytes.Length && (bytes[first] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+            DataFileKind.Csv => CsvRecords.Read(path, stream, CsvRecords.DetectSeparator(firstLine), numbers, maxLineBytes, cancellationToken),
+            DataFileKind.JsonLines => JsonLinesRecords.Read(path, stream, maxLineBytes, cancellationToken),
+            _ => JsonArrayRecords.Read(path, stream, cancellationToken),
+        };
+        foreach (var record in records)
         {
-            first++;
-        }
-
-        if (first == bytes.Length)
-        {
-            throw new Data.DataFormatException(new Data.BadRow(path, 1, Data.BadRow.WholeRow, "the file is empty."));
-        }
-
-        var extension = Path.GetExtension(path).ToLowerInvariant();
-        var looksJson = bytes[first] is (byte)'[' or (byte)'{';
-        if (extension == ".csv" || (!looksJson && extension is not ".json" and not ".jsonl" and not ".ndjson"))
-        {
-            return ParseCsv(path, Encoding.UTF8.GetString(bytes, start, bytes.Length - start), cancellationToken);
-        }
-
-        return bytes[first] == (byte)'['
-            ? ParseJsonArray(path, bytes.AsMemory(start), cancellationToken)
-            : ParseJsonLines(path, Encoding.UTF8.GetString(bytes, start, bytes.Length - start), cancellationToken);
-    }
-
-    private static List<RawRecord> ParseCsv(string path, string text, CancellationToken cancellationToken)
-    {
-        var records = new List<RawRecord>();
-        var lines = text.Split('\n');
-        string[]? header = null;
-        var separator = ',';
-        for (var i = 0; i < lines.Length; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var line = lines[i].TrimEnd('\r');
-            if (line.Trim().Length == 0)
-            {
-                continue;
-            }
-
-            if (header is null)
-            {
-                if (!line.Contains(',', StringComparison.Ordinal) && line.Contains(';', StringComparison.Ordinal))
-                {
-                    separator = ';';
-                }
-
-                var (names, error) = SplitCsv(line, separator);
-                if (error is not null)
-                {
-                    throw new Data.DataFormatException(new Data.BadRow(path, i + 1, "(header)", error));
-                }
-
-                header = [.. names.Select(n => n.Trim())];
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var name in header)
-                {
-                    if (name.Length == 0)
-                    {
-                        throw new Data.DataFormatException(new Data.BadRow(path, i + 1, "(header)", "a column has an empty name."));
-                    }
-
-                    if (!seen.Add(name))
-                    {
-                        throw new Data.DataFormatException(new Data.BadRow(path, i + 1, "(header)", $"column '{name}' appears twice."));
-                    }
-                }
-
-                continue;
-            }
-
-            var record = new RawRecord(path, i + 1);
-            records.Add(record);
-            var (fields, problem) = SplitCsv(line, separator);
-            if (problem is not null)
-            {
-                record.Error = (Data.BadRow.WholeRow, problem);
-                continue;
-            }
-
-            if (fields.Count != header.Length)
-            {
-                record.Error = (Data.BadRow.WholeRow, $"expected {header.Length} fields as in the header, found {fields.Count}.");
-                continue;
-            }
-
-            for (var f = 0; f < fields.Count; f++)
-            {
-                var value = fields[f].Trim();
-                record.Fields.Add(KeyValuePair.Create(header[f], value.Length == 0 ? RawValue.Missing : RawValue.FromText(value)));
-            }
-        }
-
-        if (header is null)
-        {
-            throw new Data.DataFormatException(new Data.BadRow(path, 1, "(header)", "the file has no header row."));
-        }
-
-        return records;
-    }
-
-    private static (List<string> Fields, string? Error) SplitCsv(string line, char separator)
-    {
-        var fields = new List<string>();
-        var current = new StringBuilder();
-        var i = 0;
-        while (true)
-        {
-            current.Clear();
-            if (i < line.Length && line[i] == '"')
-            {
-                i++;
-                var closed = false;
-                while (i < line.Length)
-                {
-                    if (line[i] == '"')
-                    {
-                        if (i + 1 < line.Length && line[i + 1] == '"')
-                        {
-                            current.Append('"');
-                            i += 2;
-                            continue;
-                        }
-
-                        closed = true;
-                        i++;
-                        break;
-                    }
-
-                    current.Append(line[i++]);
-                }
-
-                if (!closed)
-                {
-                    return (fields, $"field {fields.Count + 1} has an unterminated quote (quoted fields cannot span lines).");
-                }
-
-                if (i < line.Length && line[i] != separator)
-                {
-                    return (fields, $"field {fields.Count + 1} has text after its closing quote.");
-                }
-            }
-            else
-            {
-                while (i < line.Length && line[i] != separator)
-                {
-                    current.Append(line[i++]);
-                }
-            }
-
-            fields.Add(current.ToString());
-            if (i >= line.Length)
-            {
-                return (fields, null);
-            }
-
-            i++; // the separator
+            yield return record;
         }
     }
 
-    private static List<RawRecord> ParseJsonLines(string path, string text, CancellationToken cancellationToken)
+    /// <summary>Tells a file's format and, for CSV, its separator, without reading more than its start.</summary>
+    public static (DataFileKind Kind, char Separator) Describe(string path)
     {
-        var records = new List<RawRecord>();
-        var lines = text.Split('\n');
-        for (var i = 0; i < lines.Length; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var line = lines[i].Trim();
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            var record = new RawRecord(path, i + 1);
-            records.Add(record);
-            try
-            {
-                using var document = JsonDocument.Parse(line);
-                FillFromObject(record, document.RootElement);
-            }
-            catch (JsonException ex)
-            {
-                record.Error = (Data.BadRow.WholeRow, $"malformed JSON: {FirstSentence(ex.Message)}");
-            }
-        }
-
-        return records;
+        using var stream = DataFile.Open(path);
+        var (kind, firstLine) = DataFile.Detect(path, stream);
+        return (kind, kind == DataFileKind.Csv ? CsvRecords.DetectSeparator(firstLine) : ',');
     }
 
-    private static List<RawRecord> ParseJsonArray(string path, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
-    {
-        var records = new List<RawRecord>();
-        var span = bytes.Span;
-        var reader = new Utf8JsonReader(span, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
-        var line = 1;
-        long counted = 0;
-        try
-        {
-            reader.Read(); // StartArray
-            while (reader.Read())
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (reader.TokenType == JsonTokenType.EndArray)
-                {
-                    break;
-                }
-
-                for (var p = counted; p < reader.TokenStartIndex; p++)
-                {
-                    if (span[(int)p] == (byte)'\n')
-                    {
-                        line++;
-                    }
-                }
-
-                counted = reader.TokenStartIndex;
-                var record = new RawRecord(path, line);
-                records.Add(record);
-                using var element = JsonDocument.ParseValue(ref reader);
-                try
-                {
-                    FillFromObject(record, element.RootElement);
-                }
-                catch (InvalidOperationException ex)
-                {
-                    // The reader accepts invalid UTF-8 inside strings; decoding them throws. That is a bad record, not a crash.
-                    record.Error = (Data.BadRow.WholeRow, $"the record holds text that is not valid UTF-8: {FirstSentence(ex.Message)}");
-                }
-            }
-        }
-        catch (JsonException ex)
-        {
-            var at = ex.LineNumber is { } l ? (int)l + 1 : line;
-            throw new Data.DataFormatException(new Data.BadRow(path, at, Data.BadRow.WholeRow, $"malformed JSON array: {FirstSentence(ex.Message)}"), ex);
-        }
-
-        return records;
-    }
-
-    private static void FillFromObject(RawRecord record, JsonElement element)
+    internal static void FillFromObject(RawRecord record, JsonElement element)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
@@ -299,6 +87,17 @@ internal static class RecordParsers
         }
     }
 
+    internal static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+
+    public static bool TryParseNumber(string text, NumberFormatInfo numbers, out double value) =>
+        double.TryParse(text.AsSpan().Trim(), NumberStyles.Float, numbers, out value);
+
+    public static bool TryParseNumber(string text, out double value) => TryParseNumber(text, NumberFormatInfo.InvariantInfo, out value);
+
     private static RawValue Convert(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.Null or JsonValueKind.Undefined => RawValue.Missing,
@@ -318,13 +117,4 @@ internal static class RecordParsers
         JsonValueKind.Null => "null",
         _ => kind.ToString().ToLowerInvariant(),
     };
-
-    private static string FirstSentence(string message)
-    {
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
-    }
-
-    public static bool TryParseNumber(string text, out double value) =>
-        double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
 }

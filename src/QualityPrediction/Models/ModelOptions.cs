@@ -13,7 +13,7 @@ public sealed class ModelOptions
     [Required(ErrorMessage = "is required: the manifest (NAME.model.json) or a registry reference (DIR/NAME@alias)")]
     public string Path { get; set; } = "";
 
-    /// <summary>Gets or sets the runtime by its <see cref="IModelRuntime.Name"/>: <c>onnx</c>, <c>mlnet</c> or <c>trees</c>; <see langword="null"/> infers it from the artifacts and the registered runtimes (ONNX preferred).</summary>
+    /// <summary>Gets or sets the runtime: <c>trees</c> (managed), <c>onnx</c> or <c>mlnet</c>; <see langword="null"/> infers it from the artifacts and the registered runtimes (managed trees preferred, then ONNX, then ML.NET; a runtime that declines a model with <see cref="UnsupportedModelException"/> hands it to the next).</summary>
     public string? Runtime { get; set; }
 
     /// <summary>Gets or sets the member's weight in a weighted ensemble.</summary>

@@ -5,8 +5,8 @@ namespace QualityPrediction.Monitoring;
 /// <param name="Predictions">Predictions observed since start.</param>
 /// <param name="Outcomes">Outcomes matched to a prediction since start.</param>
 /// <param name="UnmatchedOutcomes">Outcomes reported by an id the monitor did not remember (never seen, already reported, or forgotten).</param>
-/// <param name="Metrics">The rolling error metrics, one entry per model version and source.</param>
-/// <param name="Drift">The drift of each monitored feature against each registered model's training statistics.</param>
+/// <param name="Metrics">The rolling error metrics, one entry per (model name, model version, source).</param>
+/// <param name="Drift">The drift of each monitored feature of each model version that serves (or was registered by hand) against its training statistics.</param>
 /// <param name="Recent">What answered the recent predictions the health check looks at.</param>
 public sealed record MonitorSnapshot(
     DateTimeOffset Timestamp,
@@ -17,7 +17,8 @@ public sealed record MonitorSnapshot(
     IReadOnlyList<FeatureDrift> Drift,
     RecentPredictions Recent);
 
-/// <summary>Rolling error metrics of one model version and source.</summary>
+/// <summary>Rolling error metrics of one model name, model version and source.</summary>
+/// <param name="ModelName">The model name the answers carried (<see cref="QualityPredictionResult.ModelName"/>; empty when none).</param>
 /// <param name="ModelVersion">The model version (empty when the answer had none, e.g. a heuristic).</param>
 /// <param name="Source">Which kind of predictor answered.</param>
 /// <param name="Count">Outcomes in the window.</param>
@@ -26,6 +27,7 @@ public sealed record MonitorSnapshot(
 /// <param name="Accuracy">The share of the window with |observed − predicted| ≤ <paramref name="Tolerance"/>; <see langword="null"/> when the window is empty.</param>
 /// <param name="Tolerance">The tolerance used for <paramref name="Accuracy"/>.</param>
 public sealed record RollingMetrics(
+    string ModelName,
     string ModelVersion,
     PredictionSource Source,
     int Count,
@@ -35,7 +37,7 @@ public sealed record RollingMetrics(
     double Tolerance);
 
 /// <summary>The drift of one feature against a model's training statistics.</summary>
-/// <param name="ModelName">The model whose manifest gave the statistics.</param>
+/// <param name="ModelName">The model, as its answers name it (a predictor's or ensemble member's name), whose manifest gave the statistics.</param>
 /// <param name="ModelVersion">Its version.</param>
 /// <param name="Feature">The feature name.</param>
 /// <param name="Kind">Numeric (PSI over the histogram bins) or categorical (PSI over category shares, unknown categories in a bin of their own).</param>

@@ -106,7 +106,7 @@ public sealed class StatusCommandTests
         Assert.That(text, Does.Contain("6 predictions, 6 outcomes, 5 rows for training, 1 predictions without outcome"));
         Assert.That(text, Does.Contain("2 rows for training not yet collected into the dataset"));
         Assert.That(text, Does.Contain("2 records waiting for replay"));
-        Assert.That(text, Does.Contain("model 0001: 3 outcomes, MAE 5.000, within ±5 66.7%"));
+        Assert.That(text, Does.Contain("model demo 0001: 3 outcomes, MAE 5.000, within ±5 66.7%"));
     }
 
     [Test]

@@ -6,12 +6,12 @@ internal static class MonitorTestData
 {
     public static readonly DateTimeOffset Start = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
 
-    public static QualityPredictionResult Result(double score, PredictionSource source = PredictionSource.Model, string? version = "0001", IReadOnlyList<EnsembleMemberResult>? members = null) => new()
+    public static QualityPredictionResult Result(double score, PredictionSource source = PredictionSource.Model, string? version = "0001", IReadOnlyList<EnsembleMemberResult>? members = null, string name = "quality") => new()
     {
         Score = score,
         Confidence = 0.8,
         Source = source,
-        ModelName = "quality",
+        ModelName = name,
         ModelVersion = version,
         PredictionId = Guid.NewGuid(),
         Timestamp = Start,

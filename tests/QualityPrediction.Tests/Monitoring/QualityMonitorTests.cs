@@ -258,7 +258,7 @@ public class QualityMonitorTests
         Report(monitor, (50, 58));
         var health = monitor.CheckHealth();
         Assert.That(health.Status, Is.EqualTo(HealthStatus.Degraded));
-        Assert.That(health.Description, Does.Contain("rolling MAE of model 0001 is 8"));
+        Assert.That(health.Description, Does.Contain("rolling MAE of model quality 0001 is 8"));
 
         var drifting = new QualityMonitor(new QualityMonitorOptions { MinDriftSamples = 10, MaxDriftPsi = 0.25 }, _time);
         drifting.RegisterModel(Manifest());
@@ -289,13 +289,99 @@ public class QualityMonitorTests
         psi.RecordObservableInstruments();
 
         Assert.That(outcomes.GetMeasurementSnapshot().EvaluateAsCounter(), Is.EqualTo(4));
-        Assert.That(outcomes.LastMeasurement!.Tags["model.version"], Is.EqualTo("0001"));
+        Assert.That(outcomes.LastMeasurement!.Tags["model.name"], Is.EqualTo("quality"));
+        Assert.That(outcomes.LastMeasurement.Tags["model.version"], Is.EqualTo("0001"));
         Assert.That(outcomes.LastMeasurement.Tags["prediction.source"], Is.EqualTo("model"));
         Assert.That(mae.LastMeasurement!.Value, Is.EqualTo(4.25).Within(1e-12));
+        Assert.That(mae.LastMeasurement.Tags["model.name"], Is.EqualTo("quality"));
         Assert.That(accuracy.LastMeasurement!.Value, Is.EqualTo(0.75).Within(1e-12));
         Assert.That(psi.LastMeasurement, Is.Not.Null);
         Assert.That(psi.LastMeasurement!.Tags["model.name"], Is.EqualTo("quality"));
     }
+
+    [Test]
+    public void Two_models_at_the_same_version_keep_their_own_windows_tolerances_and_drift()
+    {
+        var monitor = new QualityMonitor(new QualityMonitorOptions { Tolerance = 5, MinDriftSamples = 10 }, _time);
+        monitor.RegisterModel(Manifest("0001", tolerance: 1), "quality");
+        monitor.RegisterModel(Manifest("0001", tolerance: 20), "other");
+        // quality 0001: error 10 (outside 1); other 0001: error 2 (within 20).
+        Report(monitor, Result(50, name: "quality"), 60);
+        Report(monitor, Result(50, name: "other"), 52);
+        for (var i = 0; i < 10; i++)
+        {
+            monitor.OnPrediction("", Context(1000, "a"), Result(50, name: "quality")); // drifts for quality only
+            monitor.OnPrediction("", Context(15, "a"), Result(50, name: "other"));
+        }
+
+        var snapshot = monitor.GetSnapshot();
+        Assert.That(snapshot.Metrics.Select(m => (m.ModelName, m.ModelVersion, m.MeanAbsoluteError, m.Accuracy, m.Tolerance)), Is.EquivalentTo(new (string, string, double?, double?, double)[]
+        {
+            ("quality", "0001", 10, 0, 1),
+            ("other", "0001", 2, 1, 20),
+        }));
+        var psi = snapshot.Drift.Where(d => d.Feature == WellKnownFeatures.StatValue).ToDictionary(d => d.ModelName, d => d.Psi);
+        double[] training = [0.25, 0.25, 0.5];
+        Assert.That(psi["quality"], Is.EqualTo(DriftStatistics.PopulationStabilityIndex(training, [1, 0, 10])).Within(1e-12), "quality's contexts: one in the first bin (the reported one), ten in the top bin");
+        Assert.That(psi["other"], Is.EqualTo(DriftStatistics.PopulationStabilityIndex(training, [1, 10, 0])).Within(1e-12), "other's contexts: one in the first bin, ten in the middle bin");
+        Assert.That(snapshot.Drift.Where(d => d.Feature == WellKnownFeatures.StatValue).Select(d => d.Samples), Is.All.EqualTo(11), "each version saw only its own predictions");
+    }
+
+    [Test]
+    public void A_hot_reload_retires_the_old_versions_drift_and_windows_so_health_reflects_what_serves_now()
+    {
+        var monitor = new QualityMonitor(new QualityMonitorOptions { MinDriftSamples = 10, MaxDriftPsi = 0.25, MaxMeanAbsoluteError = 5, MinOutcomes = 3 }, _time);
+        monitor.ReportModelStatus(Loaded("0001"));
+        for (var i = 0; i < 10; i++)
+        {
+            monitor.OnPrediction("", Context(1000, "a"), Result(50, version: "0001")); // 0001 sees drifted contexts
+        }
+
+        Report(monitor, (50, 70), (50, 70), (50, 70)); // and large errors
+        Assert.That(monitor.CheckHealth().Status, Is.EqualTo(HealthStatus.Degraded));
+
+        monitor.ReportModelStatus(Loaded("0002")); // the hot reload: 0002 serves, 0001 no longer does
+        for (var i = 0; i < 10; i++)
+        {
+            monitor.OnPrediction("", Context(i % 4 == 0 ? 5 : i % 4 == 1 ? 15 : 25, i % 2 == 0 ? "a" : "b"), Result(50, version: "0002"));
+        }
+
+        var late = Result(50, version: "0001");
+        monitor.OnPrediction("", Context(), late);
+        monitor.ReportOutcome(late.PredictionId, 90); // a late outcome of the retired version joins no window
+
+        var snapshot = monitor.GetSnapshot();
+        Assert.That(snapshot.Drift.Select(d => d.ModelVersion).Distinct(), Is.EqualTo(new[] { "0002" }), "only the serving version is tracked");
+        Assert.That(snapshot.Metrics.Select(m => m.ModelVersion), Has.None.EqualTo("0001"));
+        Assert.That(snapshot.Outcomes, Is.EqualTo(4), "the late outcome still counts");
+        var health = monitor.CheckHealth();
+        Assert.That(health.Status, Is.EqualTo(HealthStatus.Healthy), health.Description);
+
+        monitor.ReportModelStatus(new ModelStatus { Name = "quality", State = ModelLoadState.Failed, Path = "m", LastError = "gone" });
+        Assert.That(monitor.GetSnapshot().Drift, Is.Empty, "nothing serves: no version is tracked");
+    }
+
+    [Test]
+    public void A_prediction_feeds_only_the_trackers_of_the_versions_that_scored_it()
+    {
+        var monitor = new QualityMonitor(new QualityMonitorOptions { MinDriftSamples = 1 }, _time);
+        monitor.AddModelStatusSource(() => [Loaded("0001", "onnx"), Loaded("0007", "mlnet")]);
+        _ = monitor.GetSnapshot();
+        var members = new[]
+        {
+            new EnsembleMemberResult("onnx", 50, 1, MemberStatus.Ok, null, PredictionSource.Model, "0001"),
+            new EnsembleMemberResult("rules", 55, 1, MemberStatus.Ok, null, PredictionSource.Heuristic),
+        };
+        monitor.OnPrediction("", Context(), Result(52, PredictionSource.Ensemble, null, members) with { ModelName = "ensemble" });
+        monitor.OnPrediction("", Context(), Result(52, version: "0007") with { ModelName = "mlnet" });
+        monitor.OnPrediction("", Context(), Result(52, PredictionSource.Heuristic, null) with { ModelName = "rules" });
+
+        var samples = monitor.GetSnapshot().Drift.Where(d => d.Feature == WellKnownFeatures.StatValue).ToDictionary(d => (d.ModelName, d.ModelVersion), d => d.Samples);
+        Assert.That(samples, Is.EquivalentTo(new Dictionary<(string, string), int> { [("onnx", "0001")] = 1, [("mlnet", "0007")] = 1 }));
+    }
+
+    private static ModelStatus Loaded(string version, string name = "quality") =>
+        new() { Name = name, State = ModelLoadState.Loaded, Path = "m", Version = version, Manifest = Manifest(version) };
 
     private static void Report(QualityMonitor monitor, params (double Score, double Observed)[] pairs)
     {

@@ -250,6 +250,143 @@ public sealed class DataReaderTests
     }
 
     [Test]
+    public void Csv_QuotedFieldSpanningLines_IsOneFieldAndLaterRowsKeepTheirLines()
+    {
+        var path = _folder.Write("notes.csv", "x,note,quality\n1,\"first line\nsecond line\",5\n2,plain,6\n");
+
+        var data = DataReader.Read([path], new DataReadOptions { Target = "quality" });
+
+        Assert.That(data.Count, Is.EqualTo(2));
+        Assert.That(data.Contexts[0]["note"].Category, Is.EqualTo("first line\nsecond line"));
+        Assert.That(data.Locations, Is.EqualTo(new[] { $"{path}:2", $"{path}:4" }));
+    }
+
+    [Test]
+    public void Csv_ByteOrderMark_IsNotPartOfTheFirstColumnName()
+    {
+        var path = Path.Combine(_folder.Path, "bom.csv");
+        File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes("x,quality\n1,5\n2,6\n")]);
+
+        var data = DataReader.Read([path], new DataReadOptions { Target = "quality" });
+
+        Assert.That(data.Columns.Select(c => c.Name), Is.EqualTo(new[] { "x" }));
+    }
+
+    [Test]
+    public void Csv_SemicolonsWithDecimalCommas_AreNumbers()
+    {
+        var path = _folder.Write("de.csv", "\"fixed acidity\";pH;quality\n7,4;3,51;5\n7,8;3;6\n");
+
+        var data = DataReader.Read([path], new DataReadOptions { Target = "quality" });
+
+        Assert.That(data.Columns, Is.EqualTo(new[] { new DataColumn("fixed acidity", FeatureKind.Numeric), new DataColumn("pH", FeatureKind.Numeric) }));
+        Assert.That(data.Contexts[0]["fixed acidity"].Number, Is.EqualTo(7.4));
+        Assert.That(data.Contexts[0]["pH"].Number, Is.EqualTo(3.51));
+    }
+
+    [Test]
+    public void Csv_DecimalSeparatorOverride_IsUsed()
+    {
+        var path = _folder.Write("de.csv", "x;quality\n1;5\n2,5;6\n");
+
+        var data = DataReader.Read([path], new DataReadOptions { Target = "quality", DecimalSeparator = ',' });
+
+        Assert.That(data.Contexts[1]["x"].Number, Is.EqualTo(2.5));
+    }
+
+    [Test]
+    public void Csv_MixedDecimalPointsAndCommas_AreRefusedWithBothLines()
+    {
+        var path = _folder.Write("mixed.csv", "x;quality\n7.4;5\n7,8;6\n");
+
+        var ex = Assert.Throws<DataFormatException>(() => DataReader.Read([path], new DataReadOptions { Target = "quality" }));
+
+        Assert.That(ex!.Message, Does.Contain("'7.4'").And.Contain($"{path}:2").And.Contain("'7,8'").And.Contain($"{path}:3").And.Contain("--decimal-separator"));
+    }
+
+    [Test]
+    public void Csv_NumericColumnWithSomeText_WarnsNamingTheColumnTheCountAndTheFirstLine()
+    {
+        var text = new StringBuilder("x,quality\n");
+        for (var i = 0; i < 30; i++)
+        {
+            text.Append(i % 5 == 4 ? "n/a" : i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(",5\n");
+        }
+
+        var path = _folder.Write("typos.csv", text.ToString());
+
+        var data = DataReader.Read([path], new DataReadOptions { Target = "quality" });
+        var warnings = DataChecks.Run(data).Warnings;
+
+        Assert.That(warnings, Has.Some.Contains("'x'").And.Contains("6 of 30").And.Contains($"{path}:6").And.Contains("'n/a'"));
+    }
+
+    [Test]
+    public void MissingTargetColumn_IsReportedAgainstTheHeaderWithTheColumnsAndADidYouMean()
+    {
+        var path = _folder.Write("a.csv", "x,Quality\n1,5\n2,6\n");
+
+        var ex = Assert.Throws<DataFormatException>(() => DataReader.Read([path], new DataReadOptions { Target = "quality" }));
+
+        Assert.That(ex!.Row.Line, Is.EqualTo(1));
+        Assert.That(ex.Message, Does.StartWith($"{path}:1: (header): ").And.Contains("columns found: x, Quality").And.Contains("did you mean 'Quality'"));
+    }
+
+    [Test]
+    public void JsonLines_InvalidUtf8_IsAnErrorNamingTheLine()
+    {
+        var path = Path.Combine(_folder.Path, "bad.jsonl");
+        File.WriteAllBytes(path, [.. Encoding.UTF8.GetBytes("{\"kind\":\"a\",\"quality\":5}\n{\"kind\":\""), 0xC3, 0x28, .. Encoding.UTF8.GetBytes("\",\"quality\":6}\n")]);
+
+        var ex = Assert.Throws<DataFormatException>(() => DataReader.Read([path], new DataReadOptions { Target = "quality" }));
+
+        Assert.That(ex!.Message, Does.StartWith($"{path}:2: ").And.Contains("not valid UTF-8"));
+    }
+
+    [Test]
+    public void Csv_InvalidUtf8_IsAnErrorNamingTheLine()
+    {
+        var path = Path.Combine(_folder.Path, "bad.csv");
+        File.WriteAllBytes(path, [.. Encoding.UTF8.GetBytes("kind,quality\na,5\nb,6\n"), 0xFF, .. Encoding.UTF8.GetBytes("c,7\n")]);
+
+        var ex = Assert.Throws<DataFormatException>(() => DataReader.Read([path], new DataReadOptions { Target = "quality" }));
+
+        Assert.That(ex!.Message, Does.StartWith($"{path}:4: ").And.Contains("not valid UTF-8"));
+    }
+
+    [TestCase("long.jsonl")]
+    [TestCase("long.csv")]
+    public void LineAboveTheLimit_IsAnErrorNamingTheLineAndTheLimit(string name)
+    {
+        var csv = name.EndsWith(".csv", StringComparison.Ordinal);
+        var text = new StringBuilder(csv ? "kind,quality\na,5\n" : "{\"kind\":\"a\",\"quality\":5}\n");
+        text.Append(csv ? new string('b', 5000) + ",6\n" : "{\"kind\":\"" + new string('b', 5000) + "\",\"quality\":6}\n");
+        var path = _folder.Write(name, text.ToString());
+
+        var ex = Assert.Throws<DataFormatException>(() => DataReader.Read([path], new DataReadOptions { Target = "quality", MaxLineBytes = 4096 }));
+
+        Assert.That(ex!.Message, Does.StartWith($"{path}:{(csv ? 3 : 2)}: ").And.Contains("4096 bytes"));
+    }
+
+    [Test]
+    public void CategoryAboveTheLengthLimit_IsABadRow()
+    {
+        var path = _folder.Write("a.jsonl", "{\"kind\":\"a\",\"quality\":5}\n{\"kind\":\"" + new string('b', 2000) + "\",\"quality\":6}\n");
+
+        var ex = Assert.Throws<DataFormatException>(() => DataReader.Read([path], new DataReadOptions { Target = "quality" }));
+
+        Assert.That(ex!.Message, Does.StartWith($"{path}:2: kind: ").And.Contains("2000 characters").And.Contains("1000"));
+    }
+
+    [Test]
+    public void Folder_AsData_SaysItIsAFolder()
+    {
+        var ex = Assert.Throws<DataFormatException>(() => DataReader.Read([_folder.Path], new DataReadOptions()));
+
+        Assert.That(ex!.Message, Does.StartWith(_folder.Path).And.Contains("is a folder, not a file"));
+    }
+
+    [Test]
     public void MissingFile_Throws()
     {
         Assert.Throws<FileNotFoundException>(() => DataReader.Read([Path.Combine(_folder.Path, "none.csv")], new DataReadOptions()));

@@ -52,7 +52,7 @@ internal sealed class CatalogEntry : IDisposable
             AllowSpinning = options.Engine?.AllowSpinning ?? false,
         };
         Guard = new UnknownFeatureGuard(Name, options.UnknownFeatures, logger, metrics);
-        _loader = new ModelLoader(Name, _reference, options, runtimes, engine, Guard);
+        _loader = new ModelLoader(Name, _reference, options, runtimes, engine, Guard, logger);
         _status = new ModelStatus { Name = Name, State = ModelLoadState.NotLoaded, Path = options.Path, ResolvedPath = _reference.Path };
         _retryTimer = timeProvider.CreateTimer(static s => ((CatalogEntry)s!).Kick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Globalization;
 
 namespace QualityPrediction.Models.Internal;
@@ -8,7 +9,7 @@ namespace QualityPrediction.Models.Internal;
 /// only then builds the feature encoder and the engine, checks the input length and warms up. Every error names the
 /// file and what is wrong with it.
 /// </summary>
-internal sealed class ModelLoader(string name, ModelReference reference, ModelOptions options, IModelRuntime[] runtimes, ModelRuntimeOptions engine, UnknownFeatureGuard guard)
+internal sealed class ModelLoader(string name, ModelReference reference, ModelOptions options, IModelRuntime[] runtimes, ModelRuntimeOptions engine, UnknownFeatureGuard guard, ILogger logger)
 {
     /// <summary>The manifest size limit (the same as <see cref="ModelManifest.Load"/>'s default).</summary>
     public const long MaxManifestBytes = 16 * 1024 * 1024;
@@ -36,35 +37,56 @@ internal sealed class ModelLoader(string name, ModelReference reference, ModelOp
             throw new ModelLoadException(manifestPath, $"version {manifest.Version} changes the schema of the live version {live.Version}: {change}. It is refused and {live.Version} keeps serving; set ModelOptions.AcceptSchemaChanges to swap it in.", null);
         }
 
-        var (runtime, artifact, artifactPath) = ChooseRuntime(manifestPath, manifest);
-        var bytes = ArtifactReader.ReadVerified(artifactPath, artifact, options.MaxArtifactBytes, options.VerifyHash);
-        var encoder = FeatureEncoder.Create(manifest);
-
-        IScoringModel scoring;
-        try
+        var candidates = ChooseRuntimes(manifestPath, manifest);
+        IModelRuntime runtime = null!;
+        IScoringModel? scoring = null;
+        var artifactPath = "";
+        ReadOnlyMemory<byte> bytes = default;
+        string? bytesPath = null;
+        FeatureEncoder? encoder = null;
+        for (var c = 0; scoring is null; c++)
         {
-            scoring = runtime.Load(manifest, artifact, bytes, engine);
-        }
-        catch (ModelLoadException ex) when (ex.File is { } file && !Path.IsPathRooted(file))
-        {
-            // Runtimes name the artifact as the manifest lists it; name the full path, so a refusal tells which version it was.
-            throw new ModelLoadException(artifactPath, ex.Reason ?? ex.Message, ex);
-        }
-        catch (ModelLoadException)
-        {
-            throw;
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            throw new ModelLoadException(artifactPath, $"the {runtime.Name} runtime refused the artifact: {ex.GetType().Name}: {ex.Message}", ex);
-        }
-
-        var loaded = new LoadedModel(name, manifestPath, runtime.Name, manifest, encoder, scoring, now, guard);
-        try
-        {
-            if (scoring.InputLength != encoder.Length)
+            (runtime, var artifact, artifactPath) = candidates[c];
+            if (bytesPath != artifactPath)
             {
-                throw new ModelLoadException(artifactPath, $"the model takes {scoring.InputLength} input values but the manifest's features describe {encoder.Length}.", null);
+                bytes = ArtifactReader.ReadVerified(artifactPath, artifact, options.MaxArtifactBytes, options.VerifyHash);
+                bytesPath = artifactPath;
+            }
+
+            // Built only after the bytes are verified: a manifest's size limit bounds what it costs before then.
+            encoder ??= FeatureEncoder.Create(manifest);
+            try
+            {
+                scoring = runtime.Load(manifest, artifact, bytes, engine);
+            }
+            catch (UnsupportedModelException ex) when (c + 1 < candidates.Count)
+            {
+                // An inferred runtime that cannot run this graph (e.g. the managed tree runtime and a linear model): the next one that reads the format tries.
+                ModelLog.RuntimeDeclined(logger, name, runtime.Name, ex.Reason ?? ex.Message);
+            }
+            catch (ModelLoadException ex) when (ex.File is { } file && !Path.IsPathRooted(file))
+            {
+                // Runtimes name the artifact as the manifest lists it; name the full path, so a refusal tells which version it was.
+                throw ex is UnsupportedModelException
+                    ? new UnsupportedModelException(artifactPath, ex.Reason ?? ex.Message, ex)
+                    : new ModelLoadException(artifactPath, ex.Reason ?? ex.Message, ex);
+            }
+            catch (ModelLoadException)
+            {
+                throw;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                throw new ModelLoadException(artifactPath, $"the {runtime.Name} runtime refused the artifact: {ex.GetType().Name}: {ex.Message}", ex);
+            }
+        }
+
+        var loaded = new LoadedModel(name, manifestPath, runtime.Name, manifest, encoder!, scoring, now, guard);
+        try
+        {
+            if (scoring.InputLength != encoder!.Length)
+            {
+                throw new ModelLoadException(artifactPath, $"the model takes {scoring.InputLength} input values but the manifest's features describe {encoder!.Length}.", null);
             }
 
             loaded.WarmUp();
@@ -115,18 +137,20 @@ internal sealed class ModelLoader(string name, ModelReference reference, ModelOp
         return null;
     }
 
-    private (IModelRuntime Runtime, ArtifactInfo Artifact, string Path) ChooseRuntime(string manifestPath, ModelManifest manifest)
+    /// <summary>The runtimes to try, in order: the one <see cref="ModelOptions.Runtime"/> names, or else the managed trees, ONNX, ML.NET (those whose artifact is present first).</summary>
+    private List<(IModelRuntime Runtime, ArtifactInfo Artifact, string Path)> ChooseRuntimes(string manifestPath, ModelManifest manifest)
     {
         if (options.Runtime is { } wanted)
         {
             var runtime = runtimes.First(r => string.Equals(r.Name, wanted, StringComparison.OrdinalIgnoreCase));
             var artifact = manifest.FindArtifact(runtime.Format)
                 ?? throw new ModelLoadException(manifestPath, $"the manifest lists no '{runtime.Format}' artifact for the '{runtime.Name}' runtime (it has: {FormatList(manifest)}).", null);
-            return (runtime, artifact, ArtifactReader.ResolvePath(manifestPath, artifact));
+            return [(runtime, artifact, ArtifactReader.ResolvePath(manifestPath, artifact))];
         }
 
-        (IModelRuntime, ArtifactInfo, string)? firstListed = null;
-        foreach (var runtime in runtimes.OrderBy(r => Preference(r.Name)))
+        var present = new List<(IModelRuntime, ArtifactInfo, string)>();
+        var listed = new List<(IModelRuntime, ArtifactInfo, string)>();
+        foreach (var runtime in runtimes.OrderBy(Preference))
         {
             var artifact = manifest.FindArtifact(runtime.Format);
             if (artifact is null)
@@ -135,22 +159,20 @@ internal sealed class ModelLoader(string name, ModelReference reference, ModelOp
             }
 
             var path = ArtifactReader.ResolvePath(manifestPath, artifact);
-            if (File.Exists(path))
-            {
-                return (runtime, artifact, path);
-            }
-
-            firstListed ??= (runtime, artifact, path);
+            (File.Exists(path) ? present : listed).Add((runtime, artifact, path));
         }
 
-        return firstListed
-            ?? throw new ModelLoadException(manifestPath, $"no registered runtime ({string.Join(", ", runtimes.Select(r => r.Name))}) can load any of the manifest's artifacts ({FormatList(manifest)}).", null);
+        present.AddRange(listed);
+        return present.Count > 0
+            ? present
+            : throw new ModelLoadException(manifestPath, $"no registered runtime ({string.Join(", ", runtimes.Select(r => r.Name))}) can load any of the manifest's artifacts ({FormatList(manifest)}).", null);
     }
 
-    private static int Preference(string runtime) =>
-        string.Equals(runtime, "onnx", StringComparison.OrdinalIgnoreCase) ? 0
-        : string.Equals(runtime, "mlnet", StringComparison.OrdinalIgnoreCase) ? 1
-        : 2;
+    private static int Preference(IModelRuntime runtime) =>
+        string.Equals(runtime.Name, "trees", StringComparison.OrdinalIgnoreCase) ? 0
+        : string.Equals(runtime.Format, "onnx", StringComparison.OrdinalIgnoreCase) ? 1
+        : string.Equals(runtime.Format, "mlnet", StringComparison.OrdinalIgnoreCase) ? 2
+        : 3;
 
     private static string FormatList(ModelManifest manifest) =>
         manifest.Artifacts.Count == 0 ? "none" : string.Join(", ", manifest.Artifacts.Select(a => a.Format));

@@ -11,9 +11,9 @@ internal static partial class ModelLog
     public const int WatchUnavailableId = 403;
     public const int LoadHandlerFailedId = 404;
     public const int ModelRetiredId = 405;
-    public const int UnknownFeatureId = 406;
-    public const int LoadRetryId = 407;
-    public const int SchemaChangeId = 408;
+    public const int RuntimeDeclinedId = 406;
+    public const int UnknownFeatureId = 407;
+    public const int LoadRetryId = 408;
 
     [LoggerMessage(ModelLoadedId, LogLevel.Information, "Model '{ModelName}' version {Version} is live from {ManifestPath} ({Runtime}, loaded in {ElapsedSeconds:0.000} s).", EventName = "ModelLoaded")]
     public static partial void ModelLoaded(ILogger logger, string modelName, string version, string manifestPath, string runtime, double elapsedSeconds);
@@ -38,4 +38,7 @@ internal static partial class ModelLog
 
     [LoggerMessage(LoadRetryId, LogLevel.Information, "Model '{ModelName}': retrying the failed load in {Delay} (the files may still be arriving).", EventName = "ModelLoadRetry")]
     public static partial void LoadRetry(ILogger logger, string modelName, TimeSpan delay);
+
+    [LoggerMessage(RuntimeDeclinedId, LogLevel.Information, "Model '{ModelName}': the {Runtime} runtime declined the model ({Reason}); trying the next runtime.", EventName = "ModelRuntimeDeclined")]
+    public static partial void RuntimeDeclined(ILogger logger, string modelName, string runtime, string reason);
 }

@@ -19,15 +19,16 @@ internal sealed class DriftTracker
     private int _next;
     private int _rows;
 
-    public DriftTracker(ModelManifest manifest, int window)
+    public DriftTracker(ModelManifest manifest, string modelName, int window)
     {
-        ModelName = manifest.Name;
+        ModelName = modelName;
         ModelVersion = manifest.Version;
         _window = window;
         _features = [.. manifest.Features.Select(Feature.TryCreate).OfType<Feature>()];
         _ring = new int[window * Math.Max(1, _features.Length)];
     }
 
+    /// <summary>Gets the model name as predictions carry it.</summary>
     public string ModelName { get; }
 
     public string ModelVersion { get; }

@@ -50,5 +50,5 @@ internal sealed class RecentPredictionMap(int capacity)
         }
     }
 
-    internal readonly record struct Entry(double Score, PredictionSource Source, string? ModelVersion);
+    internal readonly record struct Entry(double Score, PredictionSource Source, string? ModelName, string? ModelVersion);
 }
