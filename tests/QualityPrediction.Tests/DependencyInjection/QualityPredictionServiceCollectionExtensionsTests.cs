@@ -32,7 +32,7 @@ public sealed class QualityPredictionServiceCollectionExtensionsTests
         return services.BuildServiceProvider(validateScopes: true);
     }
 
-    private static void Start(IServiceProvider services) => services.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None).GetAwaiter().GetResult();
+    private static void Start(IServiceProvider services) => services.GetRequiredService<IStartupValidator>().Validate();
 
     [Test]
     public void Binds_every_section_from_json_and_composes_the_predictor()
@@ -372,7 +372,7 @@ public sealed class QualityPredictionServiceCollectionExtensionsTests
 
         Assert.That(result.Timestamp, Is.EqualTo(time.GetUtcNow()));
         var measurement = predictions.GetMeasurementSnapshot().Single();
-        Assert.That(measurement.Tags[QualityPredictionInstruments.SourceTag], Is.EqualTo("Heuristic"));
+        Assert.That(measurement.Tags[QualityPredictionInstruments.SourceTag], Is.EqualTo("heuristic"));
         Assert.That(measurement.Tags[QualityPredictionInstruments.PredictorTag], Is.EqualTo("default"));
     }
 
