@@ -24,13 +24,13 @@ internal sealed class ModelMetrics
 
         if (error is null)
         {
-            _loads.Add(1, new KeyValuePair<string, object?>(QualityPredictionInstruments.ModelTag, model));
+            _loads.Add(1, new KeyValuePair<string, object?>(QualityPredictionInstruments.ModelNameTag, model));
         }
         else
         {
             _loads.Add(
                 1,
-                new KeyValuePair<string, object?>(QualityPredictionInstruments.ModelTag, model),
+                new KeyValuePair<string, object?>(QualityPredictionInstruments.ModelNameTag, model),
                 new KeyValuePair<string, object?>(QualityPredictionInstruments.ErrorTypeTag, error.GetType().Name));
         }
     }
@@ -39,7 +39,7 @@ internal sealed class ModelMetrics
     {
         if (_unknownFeatures.Enabled)
         {
-            _unknownFeatures.Add(count, new KeyValuePair<string, object?>(QualityPredictionInstruments.ModelTag, model));
+            _unknownFeatures.Add(count, new KeyValuePair<string, object?>(QualityPredictionInstruments.ModelNameTag, model));
         }
     }
 }
