@@ -339,7 +339,7 @@ cold start mlnet \\(ReadyToRun\\)' ;;
 
 # Hooks (run in this shell; $1 = the command's log). A hook's non-zero status fails the command.
 pre_install() {   # a fresh tool folder, and no stale copy of this version in the NuGet cache
-  rm -rf "$tools" "${NUGET_PACKAGES:-$HOME/.nuget/packages}/qualityprediction.cli"
+  rm -rf "$tools" "${NUGET_PACKAGES:-$HOME/.nuget/packages}"/qualityprediction.cli*
 }
 post_split() {
   local a b; a=$(wc -l <"$work/white-train.csv"); b=$(wc -l <"$work/white-test.csv")

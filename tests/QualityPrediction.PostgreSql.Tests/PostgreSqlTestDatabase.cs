@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Npgsql;
 
@@ -11,6 +12,8 @@ internal static class PostgreSqlTestDatabase
 {
     public const string Variable = "QUALITY_PG";
     private const string HowToEnable = "Run `source .ci/postgres.sh` (installs PostgreSQL from Debian packages, starts a server on 127.0.0.1:55432 and exports QUALITY_PG, QUALITY_PG_CTL and QUALITY_PG_DATA), then run the tests from that shell.";
+
+    private static readonly ConcurrentDictionary<string, bool> Announced = new(StringComparer.Ordinal);
 
     private static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
@@ -79,6 +82,13 @@ internal static class PostgreSqlTestDatabase
         if (IsCi)
         {
             Assert.Fail($"CI=true but PostgreSQL is unavailable: {message}");
+        }
+
+        // The reason of an ignored test shows only at normal verbosity; the error stream shows in `dotnet test`'s default
+        // output, so each distinct reason is written there once per run.
+        if (Announced.TryAdd(message, true))
+        {
+            TestContext.Error.WriteLine($"PostgreSQL tests skipped: {message}");
         }
 
         Assert.Ignore(message);

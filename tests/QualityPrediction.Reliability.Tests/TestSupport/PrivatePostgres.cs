@@ -16,6 +16,8 @@ internal sealed class PrivatePostgres : IAsyncDisposable
 {
     private const string HowToEnable = "Run `source .ci/postgres.sh` (installs PostgreSQL from Debian packages, starts a server and exports QUALITY_PG, QUALITY_PG_CTL and QUALITY_PG_DATA), then run the tests from that shell.";
 
+    private static int _announced;
+
     private readonly string _pgCtl;
 
     private PrivatePostgres(string pgCtl, string data, int port)
@@ -42,6 +44,13 @@ internal sealed class PrivatePostgres : IAsyncDisposable
             if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
             {
                 Assert.Fail($"CI=true but PostgreSQL is unavailable: {message}");
+            }
+
+            // The reason of an ignored test shows only at normal verbosity; the error stream shows in `dotnet test`'s
+            // default output.
+            if (Interlocked.Exchange(ref _announced, 1) == 0)
+            {
+                TestContext.Error.WriteLine($"PostgreSQL tests skipped: {message}");
             }
 
             Assert.Ignore(message);

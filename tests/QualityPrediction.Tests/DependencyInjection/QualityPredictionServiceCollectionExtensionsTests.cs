@@ -32,7 +32,7 @@ public sealed class QualityPredictionServiceCollectionExtensionsTests
         return services.BuildServiceProvider(validateScopes: true);
     }
 
-    private static void Start(IServiceProvider services) => services.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None).GetAwaiter().GetResult();
+    private static void Start(IServiceProvider services) => services.GetRequiredService<IStartupValidator>().Validate();
 
     [Test]
     public void Binds_every_section_from_json_and_composes_the_predictor()
