@@ -331,7 +331,7 @@ public sealed class QualityPredictionServiceCollectionExtensionsTests
 
         Assert.That(result.Timestamp, Is.EqualTo(time.GetUtcNow()));
         var measurement = predictions.GetMeasurementSnapshot().Single();
-        Assert.That(measurement.Tags[QualityPredictionInstruments.SourceTag], Is.EqualTo("Heuristic"));
+        Assert.That(measurement.Tags[QualityPredictionInstruments.SourceTag], Is.EqualTo("heuristic"));
         Assert.That(measurement.Tags[QualityPredictionInstruments.PredictorTag], Is.EqualTo("default"));
     }
 

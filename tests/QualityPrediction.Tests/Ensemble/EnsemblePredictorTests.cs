@@ -352,7 +352,7 @@ public sealed class EnsemblePredictorTests
         ensemble.Predict(Context);
 
         var snapshot = predictions.GetMeasurementSnapshot();
-        Assert.That(snapshot.Select(m => m.Tags[QualityPredictionInstruments.SourceTag]), Is.EqualTo(new[] { "Model", "Heuristic" }));
+        Assert.That(snapshot.Select(m => m.Tags[QualityPredictionInstruments.SourceTag]), Is.EqualTo(new[] { "model", "heuristic" }));
         Assert.That(snapshot.Select(m => m.Tags[QualityPredictionInstruments.PredictorTag]), Is.All.EqualTo("test"));
         Assert.That(duration.GetMeasurementSnapshot(), Has.Count.EqualTo(2));
         Assert.That(duration.Instrument!.Unit, Is.EqualTo("s"));
