@@ -236,8 +236,9 @@ internal static class StatusCommand
                 continue;
             }
 
-            using var predictor = await PredictCommand.LoadAsync(report.Manifest, artifact.Format, cancellationToken).ConfigureAwait(false);
-            var status = predictor.Status;
+            var loaded = await CliModel.LoadAsync(report.Manifest, artifact.Format, UnknownFeatureHandling.Warn, null, cancellationToken).ConfigureAwait(false);
+            await using var loadedScope = loaded.ConfigureAwait(false);
+            var status = loaded.Status;
             report.Runtimes.Add(new RuntimeReport(artifact.Format, artifact.File, status.IsLive, status.LastError));
         }
 
