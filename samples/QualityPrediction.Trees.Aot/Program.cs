@@ -11,12 +11,12 @@ using QualityPrediction.Trees;
 // 1. The model: the manifest beside the executable unless one is given (relative paths are relative to it).
 var manifestPath = args.Length > 0 && !args[0].Contains('=', StringComparison.Ordinal) ? args[0] : "models/narration.model.json";
 
-// 2. A predictor over the tree runtime alone: the manifest is read and verified, the .onnx artifact's hash checked, its
+// 2. A catalog over the tree runtime alone: the manifest is read and verified, the .onnx artifact's hash checked, its
 //    graph compiled; a graph the runtime cannot run is refused with the operator named (there is no other runtime here).
-using var predictor = new ModelPredictor(
-    new ModelOptions { Name = "narration", Path = manifestPath, Runtime = TreeModelRuntime.RuntimeName, WatchForChanges = false },
+await using var catalog = await StandaloneModelCatalog.LoadAsync(
+    [new ModelOptions { Name = "narration", Path = Path.Combine(AppContext.BaseDirectory, manifestPath), Runtime = TreeModelRuntime.RuntimeName, WatchForChanges = false }],
     [new TreeModelRuntime()]);
-await predictor.WaitForInitialLoadAsync();
+var predictor = new ModelPredictor(catalog, "narration");
 if (predictor.Status.State != ModelLoadState.Loaded)
 {
     Console.Error.WriteLine($"The model did not load: {predictor.Status.LastError}");
