@@ -36,4 +36,11 @@ public static class QualityPredictionInstruments
 
     /// <summary>Tag: why a member fell back: its <see cref="MemberStatus"/> (<c>Failed</c>, <c>TimedOut</c>, <c>CircuitOpen</c>, <c>NotLoaded</c>).</summary>
     public const string ErrorTypeTag = "error.type";
+
+    /// <summary>The counter of context feature names a model did not know (<see cref="Models.ModelOptions.UnknownFeatures"/>), tagged with <see cref="ModelNameTag"/>.</summary>
+    public const string UnknownFeatures = "quality_prediction.unknown_features";
+
+    /// <summary>The counter of model load attempts, tagged with <see cref="ModelNameTag"/> and, for failures, <see cref="ErrorTypeTag"/>.</summary>
+    public const string ModelLoads = "quality_prediction.model.loads";
+
 }

@@ -196,10 +196,10 @@ internal static class StatusCommand
                 }
             }
 
-            var versions = Path.Combine(modelFolder, "versions");
-            if (Directory.Exists(versions) && Directory.EnumerateDirectories(versions).Select(Path.GetFileName).Order(StringComparer.Ordinal).LastOrDefault() is { } latest)
+            // No aliases: the newest version that is neither archived nor deleted.
+            if (ModelRegistry.ListVersions(folder, name).LastOrDefault(v => v.State == VersionState.Active) is { } latest)
             {
-                references.Add(Path.Combine(folder, $"{name}@{latest}"));
+                references.Add(Path.Combine(folder, $"{name}@{latest.Version}"));
             }
         }
 
@@ -235,8 +235,9 @@ internal static class StatusCommand
                 continue;
             }
 
-            using var predictor = await PredictCommand.LoadAsync(report.Manifest, artifact.Format, cancellationToken).ConfigureAwait(false);
-            var status = predictor.Status;
+            var loaded = await CliModel.LoadAsync(report.Manifest, artifact.Format, UnknownFeatureHandling.Warn, null, cancellationToken).ConfigureAwait(false);
+            await using var loadedScope = loaded.ConfigureAwait(false);
+            var status = loaded.Status;
             report.Runtimes.Add(new RuntimeReport(artifact.Format, artifact.File, status.IsLive, status.LastError));
         }
 
