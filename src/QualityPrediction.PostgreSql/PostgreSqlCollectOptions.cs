@@ -2,8 +2,8 @@ namespace QualityPrediction.PostgreSql;
 
 /// <summary>
 /// How <see cref="PostgreSqlCollector"/> turns the rows of a PostgreSQL table or query into training records: which column
-/// is the target (and how to rescale it), which columns become features (and under which names), and which column orders
-/// the rows for incremental collection.
+/// is the target (and how to rescale it), which columns become features (and under which names), and which column
+/// identifies a row, so that each labelled row is collected exactly once.
 /// </summary>
 /// <example>
 /// Tables shaped like the old Supabase ones, with <c>quality_score</c> in 0–1:
@@ -13,7 +13,7 @@ namespace QualityPrediction.PostgreSql;
 ///     Table = "public.generations",
 ///     TargetColumn = "quality_score",
 ///     TargetScale = 100,
-///     WatermarkColumn = "id",
+///     KeyColumn = "id",
 ///     Features = { ["provider"] = "provider", ["model"] = "model", ["action_type"] = "actionType", ["scenario_id"] = "scenarioId" },
 /// };
 /// </code>
@@ -23,7 +23,10 @@ public sealed class PostgreSqlCollectOptions
     /// <summary>Gets or sets the table (optionally schema-qualified, plain identifiers only); exclusive with <see cref="Query"/>.</summary>
     public string? Table { get; set; }
 
-    /// <summary>Gets or sets a <c>SELECT</c> query whose result is collected (it is wrapped as a subquery); exclusive with <see cref="Table"/>.</summary>
+    /// <summary>Gets or sets a <c>SELECT</c> query whose result is collected (it is wrapped as a subquery); exclusive with
+    /// <see cref="Table"/>. It must return the row version of the table row that holds the target as a column named
+    /// <c>xmin</c> (e.g. <c>SELECT r.xmin, r.id, r.score, g.provider FROM ratings r JOIN generations g ON …</c>), which
+    /// is how a collection finds rows inserted, labelled or changed since the last one.</summary>
     public string? Query { get; set; }
 
     /// <summary>Gets or sets the column holding the observed quality.</summary>
@@ -38,10 +41,12 @@ public sealed class PostgreSqlCollectOptions
     /// <value>The default is <c>quality</c>.</value>
     public string TargetName { get; set; } = "quality";
 
-    /// <summary>Gets or sets the columns that become features, mapped to their feature names; when empty, every column except the target and the watermark column becomes a feature under its own name.</summary>
+    /// <summary>Gets or sets the columns that become features, mapped to their feature names; when empty, every column except the target, the key and <c>xmin</c> becomes a feature under its own name.</summary>
     public IDictionary<string, string> Features { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
-    /// <summary>Gets or sets the column that orders rows for incremental collection: each run reads only rows whose value is greater than the last one collected. Use a strictly increasing column (an identity or serial id); with a timestamp, rows sharing the last collected value and inserted later are missed.</summary>
+    /// <summary>Gets or sets the column that identifies a row (its primary key, e.g. an identity id): a row is collected
+    /// once, the first time a collection sees it with a target, and never again (even when it changes later). It also
+    /// orders the rows a collection appends. Its values must be unique; they need not increase.</summary>
     /// <value>Required; no default.</value>
-    public string WatermarkColumn { get; set; } = "";
+    public string KeyColumn { get; set; } = "";
 }

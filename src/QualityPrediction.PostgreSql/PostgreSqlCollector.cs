@@ -1,3 +1,4 @@
+using System.Data;
 using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
@@ -9,80 +10,108 @@ namespace QualityPrediction.PostgreSql;
 /// <summary>Builds training datasets (JSON lines of flat records) from PostgreSQL, incrementally (see <see cref="IncrementalDataset"/>).</summary>
 public static class PostgreSqlCollector
 {
+    private const string VersionColumn = "xmin";
+    private const string FullVersionColumn = "__quality_row_version";
+
     /// <summary>
-    /// Appends the rows of a table or query that are newer than the dataset's watermark: the mapped columns as features
-    /// and the rescaled target. Rows whose target is null are skipped; null feature values are left out (missing).
+    /// Appends the rows of a table or query that have a target and are not in the dataset yet: the mapped columns as
+    /// features and the rescaled target. Null feature values are left out (missing).
     /// </summary>
     /// <param name="dataSource">The database.</param>
-    /// <param name="options">The table or query and the column mapping.</param>
-    /// <param name="outputPath">The dataset file; its watermark is kept beside it.</param>
+    /// <param name="options">The table or query, the key and the column mapping.</param>
+    /// <param name="outputPath">The dataset file; its watermark and the keys of its rows are kept beside it.</param>
     /// <param name="cancellationToken">Stops the run; nothing of it is kept.</param>
     /// <returns>What was collected.</returns>
+    /// <remarks>
+    /// <para><b>Exactly once.</b> A run reads, in one <c>REPEATABLE READ</c> snapshot, every row with a non-null target whose
+    /// row version (<c>xmin</c>, the transaction that inserted or last updated it) is not older than the oldest transaction
+    /// that was still running when the previous run read; it appends those whose key the dataset does not hold, then commits
+    /// the rows, their keys and the snapshot's oldest running transaction as the new watermark. So every row that has a
+    /// target at some run is appended exactly once, by the first run that sees it labelled: a row inserted with its target, a
+    /// row whose target is filled in later by an <c>UPDATE</c>, and a row whose transaction commits after others that drew
+    /// later ids (identity ids are drawn at insert and seen at commit). A row that changes again after it was collected is
+    /// not appended again. A run that fails keeps nothing; the next one reads the same rows again.</para>
+    /// <para><b>Cost.</b> Row versions are not indexed: each run scans the table (PostgreSQL filters on the server; only
+    /// new or changed labelled rows are sent), and the dataset keeps the key of every row it holds in memory while it
+    /// collects and in <c>OUTPUT.keys</c> on disk.</para>
+    /// </remarks>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">The mapping is inconsistent: neither or both of table and query, an empty watermark or target column, a name that is not a plain identifier, or a non-finite scale.</exception>
-    /// <exception cref="InvalidDataException">A column is missing from the result, a target is not a number, or the watermark does not match the dataset.</exception>
+    /// <exception cref="ArgumentException">The mapping is inconsistent: neither or both of table and query, an empty key or target column, a name that is not a plain identifier, or a non-finite scale.</exception>
+    /// <exception cref="InvalidDataException">A column is missing from the result (a query without <c>xmin</c>), a target is not a number, a key is null, or the watermark does not match the dataset.</exception>
     /// <exception cref="NpgsqlException">The database cannot be reached or refuses the query.</exception>
     public static async Task<CollectResult> CollectAsync(NpgsqlDataSource dataSource, PostgreSqlCollectOptions options, string outputPath, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(options);
         Validate(options);
-        var from = options.Table is { } table ? Identifier.Quote(table) : $"({options.Query!.Trim().TrimEnd(';')})";
-        var watermarkColumn = Identifier.Quote(options.WatermarkColumn);
-        var source = $"postgresql:{options.Table ?? options.Query}|{options.WatermarkColumn}";
-        var dataset = IncrementalDataset.Open(outputPath, source);
+        var from = options.Table is { } table
+            ? $"(SELECT src.xmin AS {VersionColumn}, src.* FROM {Identifier.Quote(table)} AS src)"
+            : $"({options.Query!.Trim().TrimEnd(';')})";
+        var source = $"postgresql:{options.Table ?? options.Query}|key={options.KeyColumn}";
+        var dataset = IncrementalDataset.Open(outputPath, source, trackKeys: true);
         await using (dataset.ConfigureAwait(false))
         {
-            var command = dataSource.CreateCommand();
-            await using (command.ConfigureAwait(false))
+            var after = ParseWatermark(dataset.Watermark, outputPath);
+            var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
             {
-                command.CommandTimeout = 0;
-                var where = "";
-                if (dataset.Watermark is { } mark)
+                var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
                 {
-                    command.Parameters.Add(ParseWatermark(mark));
-                    where = $" WHERE src.{watermarkColumn} > @watermark";
-                }
-
-                command.CommandText = $"SELECT * FROM {from} AS src{where} ORDER BY src.{watermarkColumn}";
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    var columns = Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName, i => i, StringComparer.Ordinal);
-                    var target = Ordinal(columns, options.TargetColumn, "target");
-                    var watermark = Ordinal(columns, options.WatermarkColumn, "watermark");
-                    var features = options.Features.Count > 0
-                        ? options.Features.Select(f => (Ordinal: Ordinal(columns, f.Key, "feature"), Name: f.Value)).ToList()
-                        : columns.Where(c => c.Value != target && c.Value != watermark).Select(c => (Ordinal: c.Value, Name: c.Key)).ToList();
-                    string? last = null;
-                    long skipped = 0;
-                    var row = new Dictionary<string, FeatureValue>(features.Count, StringComparer.Ordinal);
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    // The snapshot of this run: its oldest running transaction (the next run's lower bound) and its upper bound.
+                    long oldestRunning, next;
+                    var snapshot = new NpgsqlCommand("SELECT pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint FROM pg_current_snapshot() AS s", connection, transaction);
+                    await using (snapshot.ConfigureAwait(false))
                     {
-                        last = FormatWatermark(reader, watermark);
-                        if (reader.IsDBNull(target))
+                        var reader = await snapshot.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                        await using (reader.ConfigureAwait(false))
                         {
-                            skipped++;
-                            continue;
+                            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                            (oldestRunning, next) = (reader.GetInt64(0), reader.GetInt64(1));
+                        }
+                    }
+
+                    var command = new NpgsqlCommand { Connection = connection, Transaction = transaction, CommandTimeout = 0 };
+                    await using (command.ConfigureAwait(false))
+                    {
+                        // A row version's 64-bit transaction id, from its 32-bit xmin and the snapshot's upper bound (every
+                        // visible version is within 2^32 transactions of it).
+                        var version = $"(@next - ((@next - src.{VersionColumn}::text::bigint) % 4294967296))";
+                        var where = $"src.{Identifier.QuoteAny(options.TargetColumn)} IS NOT NULL";
+                        command.Parameters.Add(new NpgsqlParameter<long>("next", NpgsqlDbType.Bigint) { TypedValue = next });
+                        if (after is { } bound)
+                        {
+                            where += $" AND {version} >= @after";
+                            command.Parameters.Add(new NpgsqlParameter<long>("after", NpgsqlDbType.Bigint) { TypedValue = bound });
                         }
 
-                        var value = ToDouble(reader.GetValue(target), options.TargetColumn, last) * options.TargetScale;
-                        row.Clear();
-                        foreach (var (ordinal, name) in features)
+                        command.CommandText = $"SELECT {version} AS {FullVersionColumn}, src.* FROM {from} AS src WHERE {where} ORDER BY src.{Identifier.QuoteAny(options.KeyColumn)}";
+                        NpgsqlDataReader reader;
+                        try
                         {
-                            if (!reader.IsDBNull(ordinal))
-                            {
-                                row[name] = ToFeature(reader.GetValue(ordinal));
-                            }
+                            reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedColumn)
+                        {
+                            throw new InvalidDataException(
+                                $"{(options.Table is null ? "The query" : $"Table '{options.Table}'")} lacks a column the collection needs: {ex.MessageText}."
+                                + (options.Query is not null && ex.MessageText.Contains(VersionColumn, StringComparison.Ordinal)
+                                    ? " A query must return the row version of the table that holds the target as a column named xmin (e.g. SELECT r.xmin, r.id, r.score, … FROM ratings r …)."
+                                    : ""),
+                                ex);
                         }
 
-                        dataset.Append(row, options.TargetName, value);
+                        await using (reader.ConfigureAwait(false))
+                        {
+                            await AppendAsync(reader, options, dataset, cancellationToken).ConfigureAwait(false);
+                        }
                     }
 
                     var appended = dataset.PendingRows;
-                    if (last is not null)
+                    var watermark = "xid8:" + oldestRunning.ToString(CultureInfo.InvariantCulture);
+                    if (appended > 0 || !string.Equals(dataset.Watermark, watermark, StringComparison.Ordinal))
                     {
-                        await dataset.CommitAsync(last, cancellationToken).ConfigureAwait(false);
+                        await dataset.CommitAsync(watermark, cancellationToken).ConfigureAwait(false);
                     }
 
                     return new CollectResult(outputPath, appended, dataset.Rows, dataset.Watermark);
@@ -102,6 +131,38 @@ public static class PostgreSqlCollector
     public static Task<CollectResult> CollectFeedbackAsync(PostgreSqlFeedbackStore store, string outputPath, string targetName = "quality", CancellationToken cancellationToken = default) =>
         FeedbackCollector.CollectAsync(store, outputPath, targetName, cancellationToken);
 
+    private static async Task AppendAsync(NpgsqlDataReader reader, PostgreSqlCollectOptions options, IncrementalDataset dataset, CancellationToken cancellationToken)
+    {
+        var columns = Enumerable.Range(0, reader.FieldCount).Where(i => reader.GetName(i) != FullVersionColumn).ToDictionary(reader.GetName, i => i, StringComparer.Ordinal);
+        var target = Ordinal(columns, options.TargetColumn, "target");
+        var key = Ordinal(columns, options.KeyColumn, "key");
+        var skip = new HashSet<int> { target, key, Ordinal(columns, VersionColumn, "row version (xmin)") };
+        var features = options.Features.Count > 0
+            ? options.Features.Select(f => (Ordinal: Ordinal(columns, f.Key, "feature"), Name: f.Value)).ToList()
+            : columns.Where(c => !skip.Contains(c.Value)).Select(c => (Ordinal: c.Value, Name: c.Key)).ToList();
+        var row = new Dictionary<string, FeatureValue>(features.Count, StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var id = FormatKey(reader, key);
+            if (dataset.IsCollected(id))
+            {
+                continue; // collected by an earlier run, changed since
+            }
+
+            var value = ToDouble(reader.GetValue(target), options.TargetColumn, id) * options.TargetScale;
+            row.Clear();
+            foreach (var (ordinal, name) in features)
+            {
+                if (!reader.IsDBNull(ordinal))
+                {
+                    row[name] = ToFeature(reader.GetValue(ordinal));
+                }
+            }
+
+            dataset.Append(id, row, options.TargetName, value);
+        }
+    }
+
     private static void Validate(PostgreSqlCollectOptions options)
     {
         if ((options.Table is null) == (options.Query is null))
@@ -118,7 +179,7 @@ public static class PostgreSqlCollector
             throw new ArgumentException("Query is empty.", nameof(options));
         }
 
-        Identifier.ThrowIfInvalid(options.WatermarkColumn, nameof(options));
+        Identifier.ThrowIfInvalid(options.KeyColumn, nameof(options));
         ArgumentException.ThrowIfNullOrWhiteSpace(options.TargetColumn, nameof(options));
         ArgumentException.ThrowIfNullOrWhiteSpace(options.TargetName, nameof(options));
         if (!double.IsFinite(options.TargetScale) || options.TargetScale == 0)
@@ -171,45 +232,34 @@ public static class PostgreSqlCollector
         _ => FeatureValue.Categorical(value.ToString() ?? ""),
     };
 
-    private static string FormatWatermark(NpgsqlDataReader reader, int ordinal)
+    /// <summary>A row's key as text (the form kept in the dataset's keys file).</summary>
+    private static string FormatKey(NpgsqlDataReader reader, int ordinal)
     {
         if (reader.IsDBNull(ordinal))
         {
-            throw new InvalidDataException($"The watermark column '{reader.GetName(ordinal)}' holds NULL; it must be set on every row.");
+            throw new InvalidDataException($"The key column '{reader.GetName(ordinal)}' holds NULL; every row needs a key.");
         }
 
-        return reader.GetDataTypeName(ordinal) switch
+        return reader.GetValue(ordinal) switch
         {
-            "bigint" or "integer" or "smallint" => "int8:" + reader.GetInt64(ordinal).ToString(CultureInfo.InvariantCulture),
-            "timestamp with time zone" => "timestamptz:" + reader.GetFieldValue<DateTime>(ordinal).ToString("O", CultureInfo.InvariantCulture),
-            "timestamp without time zone" => "timestamp:" + reader.GetFieldValue<DateTime>(ordinal).ToString("O", CultureInfo.InvariantCulture),
-            "numeric" => "numeric:" + reader.GetDecimal(ordinal).ToString(CultureInfo.InvariantCulture),
-            "uuid" => "uuid:" + reader.GetGuid(ordinal).ToString(),
-            _ => "text:" + Convert.ToString(reader.GetValue(ordinal), CultureInfo.InvariantCulture),
+            DateTime time => time.ToString("O", CultureInfo.InvariantCulture),
+            DateTimeOffset time => time.ToString("O", CultureInfo.InvariantCulture),
+            IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+            var value => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
         };
     }
 
-    private static NpgsqlParameter ParseWatermark(string mark)
+    /// <summary>The lower bound of row versions to read (the previous run's oldest running transaction); <see langword="null"/> for a first run.</summary>
+    private static long? ParseWatermark(string? mark, string outputPath)
     {
-        var colon = mark.IndexOf(':', StringComparison.Ordinal);
-        var kind = colon > 0 ? mark[..colon] : "";
-        var text = mark[(colon + 1)..];
-        try
+        if (mark is null)
         {
-            return kind switch
-            {
-                "int8" => new NpgsqlParameter<long>("watermark", NpgsqlDbType.Bigint) { TypedValue = long.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) },
-                "timestamptz" => new NpgsqlParameter<DateTime>("watermark", NpgsqlDbType.TimestampTz) { TypedValue = DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind) },
-                "timestamp" => new NpgsqlParameter<DateTime>("watermark", NpgsqlDbType.Timestamp) { TypedValue = DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind) },
-                "numeric" => new NpgsqlParameter<decimal>("watermark", NpgsqlDbType.Numeric) { TypedValue = decimal.Parse(text, NumberStyles.Number, CultureInfo.InvariantCulture) },
-                "uuid" => new NpgsqlParameter<Guid>("watermark", NpgsqlDbType.Uuid) { TypedValue = Guid.Parse(text) },
-                "text" => new NpgsqlParameter<string>("watermark", NpgsqlDbType.Text) { TypedValue = text },
-                _ => throw new FormatException($"unknown kind '{kind}'"),
-            };
+            return null;
         }
-        catch (FormatException ex)
-        {
-            throw new InvalidDataException($"The dataset's watermark '{mark}' cannot be read: {ex.Message}.", ex);
-        }
+
+        const string prefix = "xid8:";
+        return mark.StartsWith(prefix, StringComparison.Ordinal) && long.TryParse(mark.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new InvalidDataException($"The watermark '{mark}' of dataset '{outputPath}' is not a row-version watermark (xid8:N); it was written by an earlier version, which could miss rows. Collect into a new file (every labelled row is read once).");
     }
 }

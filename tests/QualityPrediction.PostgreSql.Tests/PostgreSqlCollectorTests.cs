@@ -80,7 +80,7 @@ public class PostgreSqlCollectorTests : PostgreSqlTestBase
             Table = $"{Schema}.generations",
             TargetColumn = "quality_score",
             TargetScale = 100,
-            WatermarkColumn = "id",
+            KeyColumn = "id",
             Features =
             {
                 ["provider"] = WellKnownFeatures.Provider,
@@ -112,7 +112,7 @@ public class PostgreSqlCollectorTests : PostgreSqlTestBase
     }
 
     [Test]
-    public async Task Collects_a_query_with_a_timestamp_watermark_and_all_columns_as_features()
+    public async Task Collects_a_query_with_its_row_version_a_timestamp_key_and_all_columns_as_features()
     {
         await ExecuteAsync($"""
             CREATE TABLE "{Schema}".ratings (rated_at timestamptz NOT NULL, provider text, tokens integer, score double precision);
@@ -120,9 +120,9 @@ public class PostgreSqlCollectorTests : PostgreSqlTestBase
             """);
         var options = new PostgreSqlCollectOptions
         {
-            Query = $"SELECT rated_at, provider, tokens, score FROM \"{Schema}\".ratings WHERE score > 0",
+            Query = $"SELECT r.xmin, r.rated_at, r.provider, r.tokens, r.score FROM \"{Schema}\".ratings r WHERE r.score > 0",
             TargetColumn = "score",
-            WatermarkColumn = "rated_at",
+            KeyColumn = "rated_at",
         };
         var output = Path.Combine(Folder, "ratings.jsonl");
         Assert.That((await PostgreSqlCollector.CollectAsync(DataSource, options, output)).Appended, Is.EqualTo(2));
@@ -132,15 +132,20 @@ public class PostgreSqlCollectorTests : PostgreSqlTestBase
         Assert.That(first.TryGetProperty("rated_at", out _), Is.False);
 
         await ExecuteAsync($"INSERT INTO \"{Schema}\".ratings VALUES ('2026-01-01T00:00:03Z', 'openai', 50, 90)");
-        Assert.That((await PostgreSqlCollector.CollectAsync(DataSource, options, output)).Appended, Is.EqualTo(1), "the microsecond timestamp watermark round-trips");
+        Assert.That((await PostgreSqlCollector.CollectAsync(DataSource, options, output)).Appended, Is.EqualTo(1), "the microsecond timestamp key round-trips: the first two are not collected again");
+        Assert.That(first.TryGetProperty("xmin", out _), Is.False, "the row version is not a feature");
+
+        var noVersion = new PostgreSqlCollectOptions { Query = $"SELECT rated_at, score FROM \"{Schema}\".ratings", TargetColumn = "score", KeyColumn = "rated_at" };
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => PostgreSqlCollector.CollectAsync(DataSource, noVersion, Path.Combine(Folder, "no-xmin.jsonl")));
+        Assert.That(error!.Message, Does.Contain("xmin").And.Contain("SELECT r.xmin"));
     }
 
     [Test]
     public async Task Reports_a_missing_column_by_name()
     {
-        var options = new PostgreSqlCollectOptions { Query = "SELECT 1 AS id, 0.5 AS score", TargetColumn = "quality_score", WatermarkColumn = "id" };
+        var options = new PostgreSqlCollectOptions { Query = "SELECT 1 AS id, 0.5 AS score, '7'::xid AS xmin", TargetColumn = "quality_score", KeyColumn = "id" };
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => PostgreSqlCollector.CollectAsync(DataSource, options, Path.Combine(Folder, "x.jsonl")));
-        Assert.That(error!.Message, Does.Contain("target column 'quality_score'").And.Contain("id, score"));
+        Assert.That(error!.Message, Does.Contain("quality_score"));
     }
 
     private async Task ExecuteAsync(string sql)

@@ -10,7 +10,7 @@ namespace QualityPrediction.Cli.Commands;
 /// <summary>
 /// <c>quality collect --output FILE</c>: append new training rows (JSON lines) from the PostgreSQL feedback store (default),
 /// the embedded store (<c>--feedback-folder</c>), or any PostgreSQL table or query with a column mapping
-/// (<c>--table</c>/<c>--query</c>). A watermark beside the output makes each run append only new rows.
+/// (<c>--table</c>/<c>--query</c>). A watermark beside the output makes each run append only new rows, each exactly once.
 /// </summary>
 internal static class CollectCommand
 {
@@ -24,13 +24,13 @@ internal static class CollectCommand
         var query = new Option<string?>("--query") { Description = "Collect from this PostgreSQL SELECT query with a column mapping instead of the feedback store." };
         var targetColumn = new Option<string>("--target-column") { Description = "With --table/--query: the column holding the observed quality.", DefaultValueFactory = _ => "quality_score" };
         var targetScale = NumberOptions.Double("--target-scale", "With --table/--query: multiply the target by this (100 turns 0–1 into 0–100).", 1);
-        var watermark = new Option<string?>("--watermark-column") { Description = "With --table/--query: the increasing column (an id) that marks how far a run got." };
+        var key = new Option<string?>("--key-column", "--watermark-column") { Description = "With --table/--query: the column that identifies a row (its primary key); each labelled row is collected once. A --query must also return the labelled table's xmin." };
         var features = new Option<string[]>("--feature") { Description = "With --table/--query: a column that becomes a feature, as COLUMN or COLUMN=NAME (repeat, or separate with commas); default: every other column.", AllowMultipleArgumentsPerToken = true };
         var target = new Option<string>("--target") { Description = "The name of the target in the output records.", DefaultValueFactory = _ => "quality" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
         var command = new Command("collect", "Append new training rows (JSON lines) from the feedback store or a PostgreSQL table/query; a watermark beside the output makes reruns incremental.")
         {
-            output, variable, schema, folder, table, query, targetColumn, targetScale, watermark, features, target, json,
+            output, variable, schema, folder, table, query, targetColumn, targetScale, key, features, target, json,
         };
 
         command.SetAction((parse, cancellationToken) => PostgreSqlCommandHelpers.Guard(parse, cancellationToken, async ct =>
@@ -67,7 +67,7 @@ internal static class CollectCommand
                     TargetColumn = parse.GetValue(targetColumn)!,
                     TargetScale = parse.GetValue(targetScale),
                     TargetName = targetName,
-                    WatermarkColumn = parse.GetValue(watermark) ?? throw new ArgumentException("--watermark-column is required with --table or --query (an increasing column such as an identity id)."),
+                    KeyColumn = parse.GetValue(key) ?? throw new ArgumentException("--key-column is required with --table or --query (the column that identifies a row, such as an identity id)."),
                 };
                 foreach (var mapping in CliHelpers.SplitList(parse.GetValue(features)))
                 {

@@ -23,6 +23,9 @@ internal static partial class Identifier
         }
     }
 
+    /// <summary>Quotes any column name of a result (a double quote inside is doubled).</summary>
+    public static string QuoteAny(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
     /// <summary>Quotes a plain identifier (or each part of a dotted one).</summary>
     public static string Quote(string name) => string.Join('.', name.Split('.').Select(p => $"\"{p}\""));
 

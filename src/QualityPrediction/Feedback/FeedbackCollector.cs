@@ -35,7 +35,7 @@ public static class FeedbackCollector
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="store"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="outputPath"/> or <paramref name="targetName"/> is empty.</exception>
-    /// <exception cref="InvalidDataException">The watermark does not match the dataset (see <see cref="IncrementalDataset.Open"/>).</exception>
+    /// <exception cref="InvalidDataException">The watermark does not match the dataset (see <see cref="IncrementalDataset.Open(string, string)"/>).</exception>
     /// <exception cref="FormatException">The watermark is not a position of this store.</exception>
     public static Task<CollectResult> CollectAsync(IFeedbackStore store, string outputPath, string targetName = "quality", CancellationToken cancellationToken = default) =>
         CollectAsync(store, outputPath, targetName, recordCollected: true, cancellationToken);

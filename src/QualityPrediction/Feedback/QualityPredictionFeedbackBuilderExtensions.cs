@@ -18,16 +18,23 @@ public static class QualityPredictionFeedbackBuilderExtensions
     /// <param name="builder">The builder.</param>
     /// <param name="folder">The store's folder; the spill file defaults to its <c>spill</c> subfolder.</param>
     /// <param name="configure">Configures the writer.</param>
+    /// <param name="configureStore">Configures the store (file size, retention); its folder is <paramref name="folder"/>.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="folder"/> is empty.</exception>
-    public static IQualityPredictionBuilder AddFeedbackStore(this IQualityPredictionBuilder builder, string folder, Action<FeedbackWriterOptions>? configure = null)
+    public static IQualityPredictionBuilder AddFeedbackStore(this IQualityPredictionBuilder builder, string folder, Action<FeedbackWriterOptions>? configure = null, Action<JsonLinesFeedbackStoreOptions>? configureStore = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         builder.Services.AddOptions<FeedbackWriterOptions>().Configure(o => o.SpillFolder ??= Path.Combine(folder, "spill"));
         return builder.AddFeedbackStore(
-            sp => new JsonLinesFeedbackStore(new JsonLinesFeedbackStoreOptions { Folder = folder }, sp.GetService<ILogger<JsonLinesFeedbackStore>>()),
+            sp =>
+            {
+                var options = new JsonLinesFeedbackStoreOptions { Folder = folder };
+                configureStore?.Invoke(options);
+                options.Folder = folder;
+                return new JsonLinesFeedbackStore(options, sp.GetService<ILogger<JsonLinesFeedbackStore>>(), sp.GetService<TimeProvider>());
+            },
             configure);
     }
 
