@@ -315,6 +315,11 @@ cold start mlnet \\(ReadyToRun\\)' ;;
     "docs/benchmarks.md|dotnet run -c Release --project benchmarks/QualityPrediction.Benchmarks -- --short")
       x_tag=bench; x_limit=1800; x_files="benchmarks/QualityPrediction.Benchmarks/BenchmarkDotNet.Artifacts/budgets-short.md"
       x_out=$'^\\| budget \\| what \\| measured \\| ratio \\| limit \\| result \\|\nWritten to .*budgets-short\\.md' ;;
+    "docs/benchmarks.md|dotnet run -c Release --project benchmarks/QualityPrediction.Benchmarks -- --only trees")
+      x_tag=bench; x_limit=2400; x_files="benchmarks/QualityPrediction.Benchmarks/BenchmarkDotNet.Artifacts/budgets-trees.md"
+      x_out=$'^\\| budget \\| what \\| measured \\| ratio \\| limit \\| result \\|\n^\\| T1 \\| 100 trees: trees Score vs raw ORT IoBinding\nWritten to .*budgets-trees\\.md' ;;
+    "docs/benchmarks.md|dotnet run -c Release --project benchmarks/QualityPrediction.Benchmarks -- --loop raw-onnx/raw-mlnet/trees-score/ours-trees/composed-trees 20")
+      x_tag=bench; x_limit=900; x_out=$'^ALTERNATE raw-onnx: .* ratio 1\\.000$\n^ALTERNATE trees-score: .*ns per call, ratio [0-9.]+$\n^ALTERNATE composed-trees: .*ns per call, ratio [0-9.]+$' ;;
     "samples/README.md|dotnet run --project samples/QualityPrediction.WebApi")
       x_server=1 ;;
     "samples/README.md|curl -s -X POST http://127.0.0.1:5080/quality/predict "*)
