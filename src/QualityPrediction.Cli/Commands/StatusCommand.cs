@@ -197,10 +197,10 @@ internal static class StatusCommand
                 }
             }
 
-            var versions = Path.Combine(modelFolder, "versions");
-            if (Directory.Exists(versions) && Directory.EnumerateDirectories(versions).Select(Path.GetFileName).Order(StringComparer.Ordinal).LastOrDefault() is { } latest)
+            // No aliases: the newest version that is neither archived nor deleted.
+            if (ModelRegistry.ListVersions(folder, name).LastOrDefault(v => v.State == VersionState.Active) is { } latest)
             {
-                references.Add(Path.Combine(folder, $"{name}@{latest}"));
+                references.Add(Path.Combine(folder, $"{name}@{latest.Version}"));
             }
         }
 
