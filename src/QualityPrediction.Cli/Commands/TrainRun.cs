@@ -93,25 +93,31 @@ internal static class TrainRun
                 ModelRegistry.WritePredictions(folder, new StoredPredictions { RowKeys = [.. result.OutOfFold.RowKeys], Actual = [.. result.OutOfFold.Actual], Predicted = [.. result.OutOfFold.Predicted] });
                 ReportWriter.WriteTraining(folder, result);
             });
-            var aliases = ModelRegistry.ReadAliases(registryDir, options.Name);
-            if (aliases.TryGetValue(ModelRegistry.Champion, out var current))
+            // The library's promotion rule, which records each decision in the registry's history: a later version becomes
+            // the challenger (compared with the champion on the rows both were evaluated on); the first one the champion
+            // when it beats the baseline and the heuristic, otherwise the challenger.
+            var promotion = new PromotionOptions { Seed = options.Seed, Skill = skill };
+            if (ModelRegistry.ReadAliases(registryDir, options.Name).TryGetValue(ModelRegistry.Champion, out var current))
             {
-                var candidate = ModelRegistry.ReadPredictions(registryDir, options.Name, version)!;
-                var baseline = ModelRegistry.ReadPredictions(registryDir, options.Name, current);
-                var compared = baseline is null ? null : ModelRegistry.Compare(candidate, baseline, options.Seed);
+                promotion.Alias = ModelRegistry.Challenger;
+                var compared = ModelPromotion.Promote(registryDir, options.Name, version, promotion).Comparison;
                 comparison = compared is null
                     ? $"version {version} vs champion {current}: fewer than 10 shared rows, not compared."
                     : $"version {version} vs champion {current}: {compared}";
-                ModelRegistry.SetAlias(registryDir, options.Name, ModelRegistry.Challenger, version);
             }
             else
             {
-                var decision = PromotionRule.Decide(version, skill, null, null);
-                champion = decision.Promote;
-                ModelRegistry.SetAlias(registryDir, options.Name, champion ? ModelRegistry.Champion : ModelRegistry.Challenger, version);
+                var decision = ModelPromotion.Promote(registryDir, options.Name, version, promotion);
+                champion = decision.Promoted;
+                if (!champion)
+                {
+                    promotion.Alias = ModelRegistry.Challenger;
+                    ModelPromotion.Promote(registryDir, options.Name, version, promotion);
+                }
+
                 comparison = champion
                     ? $"version {version} is the first version and becomes the champion."
-                    : $"version {version} is the first version but does not become the champion: {decision.Reason}; it is the challenger.";
+                    : $"version {version} is the first version but does not become the champion: {decision.Decision}; it is the challenger.";
             }
 
             CopyVersion(Path.Combine(registryDir, options.Name, "versions", version), outDir, options.Name);
