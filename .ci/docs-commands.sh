@@ -260,6 +260,10 @@ expect() {
       x_out=$'^red\n0001 +LightGbm +CV MAE 0\\.3967.*champion\n0002 +Sdca +CV MAE 0\\.5085.*challenger' ;;
     "docs/training.md|quality promote red 0002 --registry registry; echo \$?")
       x_out=$'0\\.5085 vs 0\\.3986\nnot promoted\n^4$' ;;
+    "docs/training.md|quality train --data data/winequality-white.csv --target quality --out models/white7 "*)
+      x_tag=train; x_out='0\.4263'; x_files="models/white7/white.model.json" ;;
+    "docs/training.md|quality train --data data/winequality-red.csv --target quality --out models/red7 "*)
+      x_tag=train; x_out='0\.3915'; x_files="models/red7/red.model.json" ;;
     "docs/training.md|python3 "*inter-train.jsonl*)
       x_files="inter-train.jsonl inter-test.jsonl" ;;
     "docs/training.md|quality train --data inter-train.jsonl "*)
