@@ -93,7 +93,7 @@ public class BatchBenchmarks
     private RawOnnx? _rawOnnx;
     private RawMLNet? _rawMLNet;
     private Microsoft.ML.IDataView? _view;
-    private QualityPrediction.Models.ModelPredictor _ours = null!;
+    private StandaloneModel _ours = null!;
     private float[] _flat = null!;
     private float[] _scores = null!;
     private PredictionContext[] _contexts = null!;

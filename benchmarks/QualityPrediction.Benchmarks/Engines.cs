@@ -160,8 +160,8 @@ public sealed class RawMLNet : IDisposable
 /// <summary>Our API, built the way a host builds it.</summary>
 public static class Ours
 {
-    /// <summary>A model predictor alone (no ensemble), loaded and warm.</summary>
-    public static ModelPredictor ModelPredictor(string runtime, string? manifestPath = null)
+    /// <summary>A model predictor alone (no ensemble) on a standalone catalog, loaded and warm.</summary>
+    public static StandaloneModel ModelPredictor(string runtime, string? manifestPath = null)
     {
         IModelRuntime engine = runtime switch
         {
@@ -169,14 +169,15 @@ public static class Ours
             "trees" => new QualityPrediction.Trees.TreeModelRuntime(),
             _ => new MLNetModelRuntime(),
         };
-        var predictor = new ModelPredictor(new ModelOptions { Name = Fixture.ModelName, Path = manifestPath ?? Fixture.ManifestPath, Runtime = runtime, WatchForChanges = false }, [engine]);
-        predictor.WaitForInitialLoadAsync().GetAwaiter().GetResult();
-        if (predictor.Status.State != ModelLoadState.Loaded)
+        var catalog = StandaloneModelCatalog.LoadAsync([new ModelOptions { Name = Fixture.ModelName, Path = manifestPath ?? Fixture.ManifestPath, Runtime = runtime, WatchForChanges = false }], [engine]).GetAwaiter().GetResult();
+        var status = catalog.GetStatus(Fixture.ModelName);
+        if (status.State != ModelLoadState.Loaded)
         {
-            throw new InvalidOperationException($"The {runtime} model did not load: {predictor.Status.LastError}");
+            catalog.Dispose();
+            throw new InvalidOperationException($"The {runtime} model did not load: {status.LastError}");
         }
 
-        return predictor;
+        return new StandaloneModel(catalog, new ModelPredictor(catalog, Fixture.ModelName));
     }
 
     /// <summary>
@@ -294,4 +295,31 @@ public sealed class QualityMeterListener : IDisposable
     public long Count => _count;
 
     public void Dispose() => _listener.Dispose();
+}
+
+/// <summary>A <see cref="ModelPredictor"/> with the catalog that owns its model (disposed together).</summary>
+/// <param name="Catalog">The catalog.</param>
+/// <param name="Predictor">The predictor.</param>
+public sealed record StandaloneModel(StandaloneModelCatalog Catalog, ModelPredictor Predictor) : IDisposable
+{
+    /// <summary>Gets the model's status.</summary>
+    public ModelStatus Status => Predictor.Status;
+
+    /// <summary>Predicts with the predictor.</summary>
+    /// <param name="context">The context.</param>
+    /// <returns>The result.</returns>
+    public QualityPredictionResult Predict(PredictionContext context) => Predictor.Predict(context);
+
+    /// <summary>Predicts a batch with the predictor.</summary>
+    /// <param name="contexts">The contexts.</param>
+    /// <param name="results">The results.</param>
+    public void PredictBatch(ReadOnlySpan<PredictionContext> contexts, Span<QualityPredictionResult> results) => Predictor.PredictBatch(contexts, results);
+
+    /// <summary>Predicts asynchronously with the predictor.</summary>
+    /// <param name="context">The context.</param>
+    /// <returns>The result.</returns>
+    public ValueTask<QualityPredictionResult> PredictAsync(PredictionContext context) => Predictor.PredictAsync(context);
+
+    /// <inheritdoc />
+    public void Dispose() => Catalog.Dispose();
 }

@@ -176,10 +176,9 @@ public static class Measurements
                 using var host = Ours.ComposedHost(mode[5..], mark: Mark);
                 var predictor = host.Services.GetRequiredService<IQualityPredictor>();
 
-                // What a host that wants no fallback answers at start does: await the models' first load.
-                if (host.Services.GetService<QualityPrediction.Models.IModelPredictorFactory>() is QualityPrediction.Models.ModelPredictorFactory factory)
+                // The host's start waited for the models' first load (ModelLoadWaitAtStart); the catalog says so.
+                if (host.Services.GetRequiredService<QualityPrediction.Models.IModelCatalog>().GetStatus(Fixture.ModelName).IsLive)
                 {
-                    Task.WhenAll(factory.Predictors.Select(p => p.WaitForInitialLoadAsync())).GetAwaiter().GetResult();
                     Mark("model-loaded");
                 }
 

@@ -202,7 +202,7 @@ public static partial class ProfileLoop
                 // The ensemble alone (no host, no metrics, no logging): model member + rule heuristic.
                 var ensemble = new QualityPrediction.Ensemble.EnsemblePredictor(
                     "bench",
-                    [QualityPrediction.Ensemble.EnsembleMember.Model(Ours.ModelPredictor(mode.Split('-')[1])), QualityPrediction.Ensemble.EnsembleMember.Heuristic(new QualityPrediction.Heuristics.RuleBasedHeuristicPredictor(new QualityPrediction.Heuristics.HeuristicRules { BaseScore = 6 }, new ScoreRange(0, 10), 0.5))],
+                    [QualityPrediction.Ensemble.EnsembleMember.Model(Ours.ModelPredictor(mode.Split('-')[1]).Catalog, Fixture.ModelName), QualityPrediction.Ensemble.EnsembleMember.Heuristic(new QualityPrediction.Heuristics.RuleBasedHeuristicPredictor(new QualityPrediction.Heuristics.HeuristicRules { BaseScore = 6 }, new ScoreRange(0, 10), 0.5))],
                     new QualityPrediction.Ensemble.EnsembleOptions { CircuitBreaker = new QualityPrediction.Ensemble.CircuitBreakerSettings { Enabled = !mode.EndsWith("nobreaker", StringComparison.Ordinal) } },
                     new ScoreRange(0, 10));
                 owned = ensemble;

@@ -9,7 +9,7 @@ public class OnnxSingleRowBenchmarks
 {
     private Fixture.Data _data = null!;
     private RawOnnx _raw = null!;
-    private ModelPredictor _ours = null!;
+    private StandaloneModel _ours = null!;
     private int _i;
 
     [GlobalSetup]
@@ -48,7 +48,7 @@ public class MLNetSingleRowBenchmarks
 {
     private Fixture.Data _data = null!;
     private RawMLNet _raw = null!;
-    private ModelPredictor _ours = null!;
+    private StandaloneModel _ours = null!;
     private int _i;
 
     [GlobalSetup]

@@ -16,7 +16,7 @@ public class TreesSingleRowBenchmarks
     private RawOnnx _rawOnnx = null!;
     private RawMLNet _rawMLNet = null!;
     private IScoringModel _trees = null!;
-    private ModelPredictor _ours = null!;
+    private StandaloneModel _ours = null!;
     private int _i;
 
     [Params(100, 500, 2000)]
@@ -62,7 +62,7 @@ public class TreesComposedBenchmarks
 {
     private Fixture.Data _data = null!;
     private IScoringModel _trees = null!;
-    private ModelPredictor _predictor = null!;
+    private StandaloneModel _predictor = null!;
     private IHost _host = null!;
     private IQualityPredictor _composed = null!;
     private int _i;
@@ -107,7 +107,7 @@ public class TreesBatchBenchmarks
     private RawOnnx _rawOnnx = null!;
     private IScoringModel _trees = null!;
     private IScoringModel _treesOneThread = null!;
-    private ModelPredictor _ours = null!;
+    private StandaloneModel _ours = null!;
     private float[] _flat = null!;
     private float[] _scores = null!;
     private PredictionContext[] _contexts = null!;

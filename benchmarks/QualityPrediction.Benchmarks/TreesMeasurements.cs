@@ -168,11 +168,6 @@ public static class TreesMeasurements
             {
                 using var host = Ours.ComposedHost("trees");
                 var predictor = host.Services.GetRequiredService<IQualityPredictor>();
-                if (host.Services.GetService<IModelPredictorFactory>() is ModelPredictorFactory factory)
-                {
-                    Task.WhenAll(factory.Predictors.Select(p => p.WaitForInitialLoadAsync())).GetAwaiter().GetResult();
-                }
-
                 QualityPredictionResult result;
                 while ((result = predictor.PredictAsync(new PredictionContext()).AsTask().GetAwaiter().GetResult()).Source != PredictionSource.Model)
                 {

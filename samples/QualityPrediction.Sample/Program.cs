@@ -71,8 +71,8 @@ var sessionFit = new QualityPrediction.Heuristics.HeuristicFitOptions
 new GameSession(
     session,
     sessionFit,
-    options.Range,
-    options.Tolerance,
+    new ScoreRange(options.MinScore ?? QualityPredictionOptions.DefaultRange.Min, options.MaxScore ?? QualityPredictionOptions.DefaultRange.Max),
+    options.Tolerance ?? QualityPredictionOptions.DefaultTolerance,
     Path.Combine(AppContext.BaseDirectory, options.Heuristic.OutcomesPath ?? "data/outcomes.jsonl"),
     host.Services.GetRequiredService<QualityPrediction.Monitoring.IOutcomeReporter>(),
     host.Services.GetRequiredService<QualityPrediction.Monitoring.QualityMonitor>()).Run();

@@ -41,14 +41,23 @@ internal static class Contracts
             return (new PredictionContext(), [], null);
         }
 
-        var context = body.TryGetProperty("context", out var contextElement)
+        UnknownMembers(body, "", errors, "context", "candidates", "policy");
+        var context = body.TryGetProperty("context", out var contextElement) && contextElement.ValueKind != JsonValueKind.Null
             ? ReadContext(contextElement, "context", errors)
             : new PredictionContext();
 
         var candidates = new List<RankingCandidate>();
-        if (!body.TryGetProperty("candidates", out var list) || list.ValueKind != JsonValueKind.Array || list.GetArrayLength() == 0)
+        if (!body.TryGetProperty("candidates", out var list))
         {
             errors.Add("candidates", "is required: a non-empty array of candidates, each with 'provider' and 'model' or a 'name' and 'features'.");
+        }
+        else if (list.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add("candidates", $"must be an array of candidates, each with 'provider' and 'model' or a 'name' and 'features', not {Describe(list)}.");
+        }
+        else if (list.GetArrayLength() == 0)
+        {
+            errors.Add("candidates", "must not be empty: give at least one candidate.");
         }
         else
         {
@@ -88,18 +97,33 @@ internal static class Contracts
             return default;
         }
 
+        UnknownMembers(body, "", errors, "predictionId", "observed");
         var id = Guid.Empty;
-        if (!body.TryGetProperty("predictionId", out var idElement) || idElement.ValueKind != JsonValueKind.String
-            || !Guid.TryParse(idElement.GetString(), out id) || id == Guid.Empty)
+        if (!body.TryGetProperty("predictionId", out var idElement))
         {
-            errors.Add("predictionId", "is required: the non-empty GUID returned as 'predictionId' by /quality/predict or /quality/rank.");
+            errors.Add("predictionId", "is required: the GUID returned as 'predictionId' by /quality/predict or /quality/rank.");
+        }
+        else if (idElement.ValueKind != JsonValueKind.String)
+        {
+            errors.Add("predictionId", $"must be a GUID string (the 'predictionId' returned by /quality/predict or /quality/rank), not {Describe(idElement)}.");
+        }
+        else if (!Guid.TryParse(idElement.GetString(), out id))
+        {
+            errors.Add("predictionId", $"{Describe(idElement)} is not a GUID; send the 'predictionId' returned by /quality/predict or /quality/rank.");
+        }
+        else if (id == Guid.Empty)
+        {
+            errors.Add("predictionId", "must not be the empty GUID; send the 'predictionId' returned by /quality/predict or /quality/rank.");
         }
 
         var observed = double.NaN;
-        if (!body.TryGetProperty("observed", out var observedElement) || observedElement.ValueKind != JsonValueKind.Number
-            || !observedElement.TryGetDouble(out observed) || !double.IsFinite(observed))
+        if (!body.TryGetProperty("observed", out var observedElement))
         {
             errors.Add("observed", "is required: the observed quality, a finite number in the target's scale.");
+        }
+        else if (observedElement.ValueKind != JsonValueKind.Number || !observedElement.TryGetDouble(out observed) || !double.IsFinite(observed))
+        {
+            errors.Add("observed", $"must be a finite number (the observed quality, in the target's scale), not {Describe(observedElement)}.");
         }
 
         return (id, observed);
@@ -114,6 +138,7 @@ internal static class Contracts
         }
 
         var before = errors.Count;
+        UnknownMembers(item, path, errors, "provider", "model", "name", "features", "cost");
         var features = new List<KeyValuePair<string, FeatureValue>>();
         string? provider = OptionalString(item, "provider", path, errors);
         string? model = OptionalString(item, "model", path, errors);
@@ -185,8 +210,26 @@ internal static class Contracts
             return null;
         }
 
-        return CreatePolicy(nameElement.GetString()!, element, errors);
+        var policyName = nameElement.GetString()!;
+        if (PolicyParameters.TryGetValue(policyName, out var parameter))
+        {
+            UnknownMembers(element, "policy", errors, parameter is null ? ["name"] : ["name", parameter]);
+        }
+
+        return CreatePolicy(policyName, element, errors);
     }
+
+    /// <summary>Each policy's one parameter (none for greedy).</summary>
+    private static readonly Dictionary<string, string?> PolicyParameters = new(StringComparer.Ordinal)
+    {
+        ["greedy"] = null,
+        ["min-confidence"] = "minConfidence",
+        ["epsilon-greedy"] = "epsilon",
+        ["ucb"] = "scale",
+        ["thompson"] = "scale",
+        ["quality-per-cost"] = "baseline",
+        ["cheapest-within"] = "tolerance",
+    };
 
     private static RankingPolicy? CreatePolicy(string name, JsonElement parameters, Errors errors)
     {
@@ -272,6 +315,21 @@ internal static class Contracts
 
         errors.Add($"{path}.{property}", $"must be a non-empty string, not {Describe(value)}.");
         return null;
+    }
+
+    /// <summary>Adds an error for each member of <paramref name="element"/> that is not one of <paramref name="known"/> (a typo would otherwise be ignored).</summary>
+    private static void UnknownMembers(JsonElement element, string path, Errors errors, params string[] known)
+    {
+        foreach (var property in element.EnumerateObject())
+        {
+            if (!known.Contains(property.Name, StringComparer.Ordinal))
+            {
+                var near = known.FirstOrDefault(k => string.Equals(k, property.Name, StringComparison.OrdinalIgnoreCase));
+                errors.Add(
+                    path.Length == 0 ? property.Name : $"{path}.{property.Name}",
+                    $"is not a member here{(near is null ? "" : $" (did you mean '{near}'?)")}; the members are {string.Join(", ", known.Select(k => $"'{k}'"))}.");
+            }
+        }
     }
 
     private static string Describe(JsonElement element) => element.ValueKind switch

@@ -9,10 +9,17 @@ namespace QualityPrediction.WebApi;
 internal static class Endpoints
 {
     /// <summary>POST /quality/predict: the body is the context (a JSON object of features); the answer is the prediction.</summary>
-    public static async Task<IResult> PredictAsync(JsonElement body, IQualityPredictor predictor, CancellationToken cancellationToken)
+    public static async Task<IResult> PredictAsync(HttpRequest request, IQualityPredictor predictor, CancellationToken cancellationToken)
     {
+        var (document, problem) = await JsonBody.ReadAsync(request, "$", cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        using var body = document!;
         var errors = new Errors();
-        var context = Contracts.ReadContext(body, "$", errors);
+        var context = Contracts.ReadContext(body.RootElement, "$", errors);
         if (errors.Count > 0)
         {
             return Results.ValidationProblem(errors.ToDictionary(), title: "The context is not valid.");
@@ -30,10 +37,17 @@ internal static class Endpoints
     }
 
     /// <summary>POST /quality/rank: ranks the candidates for the base context and chooses one with the policy (the ranker's default when none is given).</summary>
-    public static IResult Rank(JsonElement body, QualityRanker ranker, CancellationToken cancellationToken)
+    public static async Task<IResult> RankAsync(HttpRequest request, QualityRanker ranker, CancellationToken cancellationToken)
     {
+        var (document, problem) = await JsonBody.ReadAsync(request, "", cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        using var body = document!;
         var errors = new Errors();
-        var (context, candidates, policy) = Contracts.ReadRankRequest(body, errors);
+        var (context, candidates, policy) = Contracts.ReadRankRequest(body.RootElement, errors);
         if (errors.Count > 0)
         {
             return Results.ValidationProblem(errors.ToDictionary(), title: "The ranking request is not valid.");
@@ -64,10 +78,17 @@ internal static class Endpoints
     }
 
     /// <summary>POST /quality/outcomes: the observed quality of an earlier prediction, for the monitor and (when configured) the feedback store.</summary>
-    public static IResult ReportOutcome(JsonElement body, IOutcomeReporter reporter)
+    public static async Task<IResult> ReportOutcomeAsync(HttpRequest request, IOutcomeReporter reporter, CancellationToken cancellationToken)
     {
+        var (document, problem) = await JsonBody.ReadAsync(request, "", cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        using var body = document!;
         var errors = new Errors();
-        var (predictionId, observed) = Contracts.ReadOutcome(body, errors);
+        var (predictionId, observed) = Contracts.ReadOutcome(body.RootElement, errors);
         if (errors.Count > 0)
         {
             return Results.ValidationProblem(errors.ToDictionary(), title: "The outcome is not valid.");
@@ -80,10 +101,6 @@ internal static class Endpoints
                 title: "Unknown prediction id.",
                 detail: $"Prediction {predictionId} is not one the monitor remembers (never made, already reported or forgotten), and no feedback store is configured to keep the outcome.");
     }
-
-    /// <summary>GET /metrics: the app's meters in the Prometheus text exposition format.</summary>
-    public static IResult Metrics(PrometheusMetrics metrics) =>
-        Results.Text(metrics.Scrape(), PrometheusMetrics.ContentType);
 
     /// <summary>Writes the health report as JSON: the overall status and each check's status, description and data.</summary>
     public static Task WriteHealthAsync(HttpContext context, HealthReport report)

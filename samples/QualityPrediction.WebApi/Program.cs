@@ -1,18 +1,23 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using QualityPrediction;
 using QualityPrediction.Monitoring;
 using QualityPrediction.Ranking;
 using QualityPrediction.WebApi;
 
-// 1. Build the web host. The content root is the output folder, so appsettings.json and data/ are found whatever the
-//    current directory is. Kestrel binds to the "Urls" of appsettings.json (http://127.0.0.1:5080, loopback only);
-//    `--urls http://127.0.0.1:0` picks a free port and logs it ("Now listening on: …").
+// 1. Build the web host. The content root is the output folder, so appsettings.json, models/ and data/ are found
+//    whatever the current directory is. Kestrel binds to the "Urls" of appsettings.json (http://127.0.0.1:5080,
+//    loopback only); `--urls http://127.0.0.1:0` picks a free port and logs it ("Now listening on: …").
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
-// 2. The composed predictor from the "QualityPrediction" section (a heuristic fitted at start from data/outcomes.jsonl,
-//    linked from the console sample), the monitor (rolling error, drift, health) from "QualityMonitor", and, when
-//    "Feedback:Folder" is set, the embedded feedback store that keeps predictions and outcomes for the next training run.
+// 2. The composed predictor from the "QualityPrediction" section: the trained ONNX model in models/ (the console
+//    sample's, linked; see samples/QualityPrediction.Sample/models/README.md) answers first, and a heuristic fitted at
+//    start from data/outcomes.jsonl answers when the model cannot (not loaded yet, failed, timed out). Then the monitor
+//    (rolling error, drift, health) from "QualityMonitor", and, when "Feedback:Folder" is set, the embedded feedback
+//    store that keeps predictions and outcomes for the next training run.
 var quality = builder.Services.AddQualityPrediction(builder.Configuration.GetSection(QualityPredictionOptions.SectionName))
+    .AddOnnxRuntime()
     .AddQualityMonitor(options => builder.Configuration.GetSection("QualityMonitor").Bind(options, binder => binder.ErrorOnUnknownConfiguration = true));
 if (builder.Configuration["Feedback:Folder"] is { Length: > 0 } feedbackFolder)
 {
@@ -23,23 +28,26 @@ if (builder.Configuration["Feedback:Folder"] is { Length: > 0 } feedbackFolder)
 //    source is shared and thread-safe (Random.Shared).
 builder.Services.AddSingleton(sp => new QualityRanker(sp.GetRequiredService<IQualityPredictor>(), new EpsilonGreedyPolicy(0.1)));
 
-// 4. Health: the monitor's verdict as an ASP.NET Core health check. Metrics: a MeterListener over this app's meters,
-//    served at GET /metrics in the Prometheus text exposition format (version 0.0.4).
+// 4. Health: the monitor's verdict as an ASP.NET Core health check. Metrics: OpenTelemetry's SDK collects the meters
+//    named in "Metrics:Meters" (the library's QualityPrediction and ASP.NET Core's Microsoft.AspNetCore.Hosting) and
+//    its Prometheus exporter serves them at GET /metrics. Problem details (RFC 9457, formerly 7807) for every error.
 builder.Services.AddHealthChecks().AddCheck<QualityMonitorHealthCheck>("quality-prediction");
-builder.Services.AddSingleton(sp => new PrometheusMetrics(
-    sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
-    builder.Configuration.GetSection("Metrics:Meters").Get<string[]>() ?? [QualityMonitor.MeterName]));
+var meters = builder.Configuration.GetSection("Metrics:Meters").Get<string[]>() ?? [QualityPredictionInstruments.MeterName];
+builder.Services.AddOpenTelemetry()
+    .ConfigureResource(resource => resource.AddService("QualityPrediction.WebApi"))
+    .WithMetrics(metrics => metrics.AddMeter(meters).AddPrometheusExporter());
+builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(options => Contracts.Configure(options.SerializerOptions));
 
 var app = builder.Build();
 
-// 5. The endpoints. Bad input is a 400 problem naming the field; see Endpoints.cs.
+// 5. The endpoints. Each reads its JSON body itself, so that malformed JSON, a wrong content type and a field of the
+//    wrong type are a 400 (or 415) problem naming the field; see Endpoints.cs and Contracts.cs.
+app.UseStatusCodePages();
 app.MapPost("/quality/predict", Endpoints.PredictAsync);
-app.MapPost("/quality/rank", Endpoints.Rank);
-app.MapPost("/quality/outcomes", Endpoints.ReportOutcome);
+app.MapPost("/quality/rank", Endpoints.RankAsync);
+app.MapPost("/quality/outcomes", Endpoints.ReportOutcomeAsync);
 app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = Endpoints.WriteHealthAsync });
-app.MapGet("/metrics", Endpoints.Metrics);
+app.MapPrometheusScrapingEndpoint("/metrics");
 
-// 6. Start listening now, so the metrics listener is in place before the first request.
-_ = app.Services.GetRequiredService<PrometheusMetrics>();
 await app.RunAsync();

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using QualityPrediction;
 using QualityPrediction.DependencyInjection;
 using QualityPrediction.Models;
@@ -18,10 +17,6 @@ public static class OnnxQualityPredictionBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRuntime, OnnxModelRuntime>());
-        builder.Services.TryAddSingleton<IModelPredictorFactory>(static services => new ModelPredictorFactory(
-            services.GetServices<IModelRuntime>(),
-            services.GetService<TimeProvider>(),
-            services.GetService<ILoggerFactory>()));
         return builder;
     }
 

@@ -29,13 +29,18 @@ public static class ModelTrainer
     /// <param name="progress">Receives progress of the long steps.</param>
     /// <param name="cancellationToken">Stops between fits.</param>
     /// <returns>The model, its manifest (without artifacts) and the metrics.</returns>
-    /// <exception cref="ArgumentException">The options are invalid, or there are fewer rows than folds.</exception>
+    /// <exception cref="ArgumentException">The options are invalid, there are fewer rows than folds, or a feature is a bookkeeping column (<see cref="BookkeepingColumns"/>).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static TrainingResult Train(TrainingData data, TrainingOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        if (data.Columns.FirstOrDefault(c => BookkeepingColumns.IsBookkeeping(c.Name)) is { } bookkeeping)
+        {
+            throw new ArgumentException($"Column '{bookkeeping.Name}' is bookkeeping (ids, times, selection probabilities, weights, sources, model versions), never a feature: a serving context does not carry it. Take it out with BookkeepingColumns.Remove (after RowWeights.Apply when it holds weights or selection probabilities).", nameof(data));
+        }
+
         var n = data.Count;
         if (n < options.Folds * options.InnerFolds)
         {

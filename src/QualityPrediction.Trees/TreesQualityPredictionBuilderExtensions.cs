@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using QualityPrediction;
 using QualityPrediction.DependencyInjection;
 using QualityPrediction.Models;
@@ -22,17 +21,13 @@ public static class TreesQualityPredictionBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRuntime, TreeModelRuntime>());
-        builder.Services.TryAddSingleton<IModelPredictorFactory>(static services => new ModelPredictorFactory(
-            services.GetServices<IModelRuntime>(),
-            services.GetService<TimeProvider>(),
-            services.GetService<ILoggerFactory>()));
         return builder;
     }
 
     /// <summary>Adds a model member scored by the managed tree runtime, loaded from its manifest (or a registry reference <c>DIR/NAME@alias</c>) and its <c>.onnx</c> artifact.</summary>
     /// <param name="builder">The builder.</param>
     /// <param name="name">The member's name.</param>
-    /// <param name="manifestPath">The path of <c>NAME.model.json</c> or a registry reference; relative paths are relative to the application's base directory.</param>
+    /// <param name="manifestPath">The path of <c>NAME.model.json</c> or a registry reference; relative paths are resolved against the host's content root (the current directory without a host).</param>
     /// <param name="configure">Adjusts the model's options (hash verification, reload, batch threads, weight).</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>

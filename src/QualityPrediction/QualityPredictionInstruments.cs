@@ -19,8 +19,14 @@ public static class QualityPredictionInstruments
     /// <summary>Counter of member calls that did not answer (so the ensemble fell back), tagged with <see cref="PredictorTag"/>, <see cref="MemberTag"/> and <see cref="ErrorTypeTag"/>.</summary>
     public const string Fallbacks = "quality_prediction.fallbacks";
 
-    /// <summary>Tag: the <see cref="PredictionSource"/> that answered (<c>Model</c>, <c>Heuristic</c>, <c>Ensemble</c>, <c>Default</c>).</summary>
+    /// <summary>Tag: the <see cref="PredictionSource"/> that answered, in lower case as in the JSON of a result (<c>model</c>, <c>heuristic</c>, <c>ensemble</c>, <c>default</c>); the same tag on every instrument that has it.</summary>
     public const string SourceTag = "quality_prediction.source";
+
+    /// <summary>Tag: the name of a model (the monitor's outcomes counter, rolling gauges and drift gauge; empty for a heuristic).</summary>
+    public const string ModelNameTag = "quality_prediction.model.name";
+
+    /// <summary>Tag: the version of the model that answered (the monitor's outcomes counter and rolling gauges; empty for a heuristic).</summary>
+    public const string ModelVersionTag = "quality_prediction.model.version";
 
     /// <summary>Tag: the name of the composed predictor.</summary>
     public const string PredictorTag = "quality_prediction.predictor";
@@ -30,4 +36,11 @@ public static class QualityPredictionInstruments
 
     /// <summary>Tag: why a member fell back: its <see cref="MemberStatus"/> (<c>Failed</c>, <c>TimedOut</c>, <c>CircuitOpen</c>, <c>NotLoaded</c>).</summary>
     public const string ErrorTypeTag = "error.type";
+
+    /// <summary>The counter of context feature names a model did not know (<see cref="Models.ModelOptions.UnknownFeatures"/>), tagged with <see cref="ModelNameTag"/>.</summary>
+    public const string UnknownFeatures = "quality_prediction.unknown_features";
+
+    /// <summary>The counter of model load attempts, tagged with <see cref="ModelNameTag"/> and, for failures, <see cref="ErrorTypeTag"/>.</summary>
+    public const string ModelLoads = "quality_prediction.model.loads";
+
 }

@@ -4,24 +4,18 @@ namespace QualityPrediction;
 /// <remarks>Results are immutable; use a <c>with</c> expression to derive a changed copy.</remarks>
 public sealed record QualityPredictionResult
 {
-    private double _score;
-    private double _confidence;
-    private PredictionInterval _interval;
-    private Guid _predictionId;
-    private DateTimeOffset _timestamp;
-    private IReadOnlyList<EnsembleMemberResult> _members = [];
 
     /// <summary>Gets the predicted score in the target's scale, clamped to the declared range.</summary>
-    public required double Score { get => _score; init => _score = value; }
+    public required double Score { get; init; }
 
     /// <summary>Gets the confidence in [0, 1]: the probability that the true score lies within the tolerance of <see cref="Score"/> (see <see cref="ConfidenceKind"/> for its basis).</summary>
-    public required double Confidence { get => _confidence; init => _confidence = value; }
+    public required double Confidence { get; init; }
 
     /// <summary>Gets what <see cref="Confidence"/> is based on.</summary>
     public ConfidenceKind ConfidenceKind { get; init; } = ConfidenceKind.Calibrated;
 
     /// <summary>Gets the prediction interval.</summary>
-    public PredictionInterval Interval { get => _interval; init => _interval = value; }
+    public PredictionInterval Interval { get; init; }
 
     /// <summary>Gets which kind of predictor answered.</summary>
     public required PredictionSource Source { get; init; }
@@ -36,47 +30,21 @@ public sealed record QualityPredictionResult
     public string? Basis { get; init; }
 
     /// <summary>Gets the identifier of this prediction, to report its observed outcome later.</summary>
-    public Guid PredictionId { get => _predictionId; init => _predictionId = value; }
+    public Guid PredictionId { get; init; }
 
     /// <summary>Gets when the prediction was made.</summary>
-    public DateTimeOffset Timestamp { get => _timestamp; init => _timestamp = value; }
+    public DateTimeOffset Timestamp { get; init; }
 
     /// <summary>Gets, for an ensemble, each member's score, weight and status; empty otherwise.</summary>
-    public IReadOnlyList<EnsembleMemberResult> Members { get => _members; init => _members = value; }
+    public IReadOnlyList<EnsembleMemberResult> Members { get; init; } = [];
+
+    /// <summary>Gets how many of the answering model's features the context supplied; <see langword="null"/> when no model answered alone (a heuristic, an average, the default).</summary>
+    /// <remarks>Compare with <see cref="FeaturesExpected"/>: a model scoring a context that carries few of its features answers from its imputed values.</remarks>
+    public int? FeaturesSupplied { get; init; }
+
+    /// <summary>Gets how many features the answering model reads from a context; <see langword="null"/> when no model answered alone.</summary>
+    public int? FeaturesExpected { get; init; }
 
     /// <summary>Gets, when the prediction was chosen by a ranking policy, the probability with which it was selected; <see langword="null"/> otherwise.</summary>
     public double? SelectionProbability { get; init; }
-
-    /// <summary>
-    /// Turns a result that a predictor of this library has just created, and that nobody else references, into an
-    /// ensemble's answer in place (no copy on the hot path). Never used on a result a caller could already hold.
-    /// </summary>
-    internal void CompleteAsEnsembleAnswer(double score, double confidence, PredictionInterval interval, IReadOnlyList<EnsembleMemberResult> members, Guid predictionId, DateTimeOffset timestamp)
-    {
-        _score = score;
-        _confidence = confidence;
-        _interval = interval;
-        _members = members;
-        _predictionId = predictionId;
-        _timestamp = timestamp;
-    }
 }
-
-/// <summary>One ensemble member's part in a prediction.</summary>
-/// <param name="Name">The member's name.</param>
-/// <param name="Score">The member's score when it answered; <see langword="null"/> otherwise.</param>
-/// <param name="Weight">The member's configured weight.</param>
-/// <param name="Status">Whether the member answered, and if not why.</param>
-/// <param name="Reason">Why the member did not answer (exception type and message, timeout, circuit state); <see langword="null"/> when it did.</param>
-/// <param name="Source">The kind of the member (model or heuristic).</param>
-/// <param name="ModelVersion">The member's model version, when it has one.</param>
-/// <param name="Confidence">The member's confidence when it answered.</param>
-public sealed record EnsembleMemberResult(
-    string Name,
-    double? Score,
-    double Weight,
-    MemberStatus Status,
-    string? Reason,
-    PredictionSource Source,
-    string? ModelVersion = null,
-    double? Confidence = null);

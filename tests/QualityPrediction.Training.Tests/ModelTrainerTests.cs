@@ -85,4 +85,19 @@ public sealed class ModelTrainerTests
         Assert.That(ModelTrainer.DefaultTolerances(new ScoreRange(3, 9)), Is.EqualTo(new[] { 0.25, 0.5, 1.0 }));
         Assert.That(ModelTrainer.DefaultTolerances(new ScoreRange(0, 100)), Is.EqualTo(new[] { 4.2, 8.3, 17 }));
     }
+
+    [Test]
+    public void Train_RefusesABookkeepingColumnAsAFeature()
+    {
+        var data = TestData.Regression(60);
+        var logged = new QualityPrediction.Training.Data.TrainingData(data.Target, [.. data.Contexts.Select(c => { var copy = c.Clone(); copy.Set("selectionProbability", 0.5); return copy; })], data.Targets, data.Locations,
+            [.. data.Columns, new QualityPrediction.Training.Data.DataColumn("selectionProbability", FeatureKind.Numeric)]);
+
+        var ex = Assert.Throws<ArgumentException>(() => ModelTrainer.Train(logged, new TrainingOptions { Trainer = Trainers.TrainerKind.Sdca, Folds = 2, InnerFolds = 2 }));
+        var cleaned = QualityPrediction.Training.Data.BookkeepingColumns.Remove(logged);
+
+        Assert.That(ex!.Message, Does.Contain("'selectionProbability' is bookkeeping"));
+        Assert.That(cleaned.Columns.Select(c => c.Name), Is.EqualTo(data.Columns.Select(c => c.Name)));
+        Assert.That(cleaned.Contexts[0].Contains("selectionProbability"), Is.False);
+    }
 }

@@ -1,14 +1,13 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace QualityPrediction.WebApi.Tests;
 
 /// <summary>Drives the built web sample over real HTTP (one child process for the fixture, no feedback store).</summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class WebApiTests
+public sealed partial class WebApiTests
 {
     private const string Candidates = """
         [ { "provider": "mistral", "model": "mistral-small", "cost": 0.2 },
@@ -43,7 +42,7 @@ public sealed class WebApiTests
     }
 
     [Test]
-    public async Task Predict_answers_with_the_fitted_heuristic_and_tells_models_apart()
+    public async Task Predict_answers_with_the_trained_model_and_tells_models_apart()
     {
         var (strongStatus, strong) = await HttpJson.PostAsync(_app.Client, "/quality/predict",
             """{ "provider": "anthropic", "model": "claude-sonnet-4", "actionType": "combat", "rollType": "success", "statValue": 14 }""");
@@ -54,10 +53,15 @@ public sealed class WebApiTests
         Assert.That(weakStatus, Is.EqualTo(HttpStatusCode.OK));
         var score = strong.GetProperty("score").GetDouble();
         var interval = strong.GetProperty("interval");
+        var members = strong.GetProperty("members").EnumerateArray().ToList();
         Assert.Multiple(() =>
         {
-            Assert.That(strong.GetProperty("source").GetString(), Is.EqualTo("heuristic"));
-            Assert.That(strong.GetProperty("basis").GetString(), Is.EqualTo("model:claude-sonnet-4"));
+            // The ONNX model shipped in models/ (the console sample's, linked) answers; the fitted heuristic stands by.
+            Assert.That(strong.GetProperty("source").GetString(), Is.EqualTo("model"));
+            Assert.That(strong.GetProperty("modelName").GetString(), Is.EqualTo("narration"));
+            Assert.That(strong.GetProperty("modelVersion").GetString(), Is.EqualTo(ShippedModelVersion()));
+            Assert.That(members.Select(m => m.GetProperty("name").GetString()), Is.EqualTo(new[] { "narration", "heuristic" }));
+            Assert.That(members[0].GetProperty("status").GetString(), Is.EqualTo("ok"));
             Assert.That(strong.GetProperty("predictionId").GetGuid(), Is.Not.EqualTo(Guid.Empty));
             Assert.That(score, Is.InRange(0, 100));
             Assert.That(score, Is.InRange(interval.GetProperty("lower").GetDouble(), interval.GetProperty("upper").GetDouble()));
@@ -66,6 +70,13 @@ public sealed class WebApiTests
             // The bundled outcomes were generated with means 84 (claude-sonnet-4) and 62 (mistral-small).
             Assert.That(score, Is.GreaterThan(weak.GetProperty("score").GetDouble() + 10));
         });
+    }
+
+    /// <summary>The version in the manifest the sample ships (models/narration.model.json in its output folder).</summary>
+    private static string ShippedModelVersion()
+    {
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(WebApiProcess.AppFolder, "models", "narration.model.json")));
+        return manifest.RootElement.GetProperty("version").GetString()!;
     }
 
     [Test]
@@ -196,22 +207,40 @@ public sealed class WebApiTests
     }
 
     [Test]
-    public async Task Metrics_count_predictions_and_outcomes_in_prometheus_text()
+    public async Task Metrics_are_exported_by_opentelemetry_with_one_set_of_label_names()
     {
         var before = await ScrapeAsync();
         var (_, prediction) = await HttpJson.PostAsync(_app.Client, "/quality/predict", """{ "provider": "openai", "model": "gpt-4o-mini" }""");
         await HttpJson.PostAsync(_app.Client, "/quality/outcomes", $$"""{ "predictionId": "{{prediction.GetProperty("predictionId").GetGuid()}}", "observed": 60 }""");
-        var after = await ScrapeAsync();
+        var version = ShippedModelVersion();
+        var predictions = new Dictionary<string, string> { ["quality_prediction_predictor"] = "default", ["quality_prediction_source"] = "model" };
+        var outcomes = new Dictionary<string, string> { ["quality_prediction_model_version"] = version, ["quality_prediction_source"] = "model" };
 
-        const string Predictions = "quality_prediction_predictions_total{quality_prediction_predictor=\"default\",quality_prediction_source=\"Heuristic\"}";
+        // The exporter serves a cached scrape for up to 300 ms (its default): scrape until the outcome shows, for at most 10 s.
+        var after = await ScrapeAsync();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (PrometheusText.Sum(after.Text, "quality_prediction_outcomes_total", outcomes) == PrometheusText.Sum(before.Text, "quality_prediction_outcomes_total", outcomes) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            after = await ScrapeAsync();
+        }
+
+        var ours = PrometheusText.Parse(after.Text).Where(s => s.Name.StartsWith("quality_prediction_", StringComparison.Ordinal)).ToList();
         Assert.Multiple(() =>
         {
-            Assert.That(Value(after.Text, Predictions) - Value(before.Text, Predictions), Is.EqualTo(1));
-            Assert.That(SumOf(after.Text, "quality_prediction_outcomes_total") - SumOf(before.Text, "quality_prediction_outcomes_total"), Is.EqualTo(1));
+            Assert.That(PrometheusText.Sum(after.Text, "quality_prediction_predictions_total", predictions) - PrometheusText.Sum(before.Text, "quality_prediction_predictions_total", predictions), Is.EqualTo(1));
+            Assert.That(PrometheusText.Sum(after.Text, "quality_prediction_outcomes_total", outcomes) - PrometheusText.Sum(before.Text, "quality_prediction_outcomes_total", outcomes), Is.EqualTo(1));
             Assert.That(after.Text, Does.Contain("# TYPE quality_prediction_rolling_mae gauge"));
-            Assert.That(after.Text, Does.Contain("# TYPE quality_prediction_duration_seconds summary"));
-            Assert.That(after.Text, Does.Match(@"http_server_request_duration_seconds_count\{[^}]*http_route=""/quality/predict""[^}]*\} \d+"));
+            Assert.That(after.Text, Does.Contain("# TYPE quality_prediction_duration_seconds histogram"));
+            Assert.That(PrometheusText.Sum(after.Text, "quality_prediction_duration_seconds_count", new() { ["quality_prediction_predictor"] = "default" }), Is.GreaterThanOrEqualTo(1));
+            Assert.That(PrometheusText.Sum(after.Text, "http_server_request_duration_seconds_count", new() { ["http_route"] = "/quality/predict" }), Is.GreaterThanOrEqualTo(1));
             Assert.That(after.ContentType, Does.StartWith("text/plain").And.Contain("version=0.0.4"));
+
+            // One set of label names: the library's dotted tags (quality_prediction.source, quality_prediction.model.version,
+            // …) become these labels on every instrument, with the values in lower case as in the JSON answers.
+            var labels = ours.SelectMany(s => s.Labels.Keys).Where(k => k != "le" && !k.StartsWith("otel_", StringComparison.Ordinal)).Distinct().Order().ToList();
+            Assert.That(labels, Is.SubsetOf(new[] { "quality_prediction_predictor", "quality_prediction_source", "quality_prediction_member", "quality_prediction_model_name", "quality_prediction_model_version", "error_type" }));
+            Assert.That(ours.Where(s => s.Labels.ContainsKey("quality_prediction_source")).Select(s => s.Labels["quality_prediction_source"]).Distinct(), Is.SubsetOf(new[] { "model", "heuristic", "ensemble", "default" }));
         });
     }
 
@@ -221,21 +250,4 @@ public sealed class WebApiTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         return (await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType!.ToString());
     }
-
-    private static double Value(string text, string series)
-    {
-        foreach (var line in text.Split('\n'))
-        {
-            if (line.StartsWith(series + " ", StringComparison.Ordinal))
-            {
-                return double.Parse(line[(series.Length + 1)..], CultureInfo.InvariantCulture);
-            }
-        }
-
-        return 0;
-    }
-
-    private static double SumOf(string text, string metric) =>
-        Regex.Matches(text, "^" + Regex.Escape(metric) + @"(\{[^}]*\})? (\S+)$", RegexOptions.Multiline)
-            .Sum(m => double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
 }

@@ -39,7 +39,7 @@ internal static class EvaluateCommand
                 Categorical = CliHelpers.SplitList(parse.GetValue(categorical)),
                 OnBadRow = parse.GetValue(onBadRow) == "skip" ? BadRowPolicy.Skip : BadRowPolicy.Fail,
             }, token);
-            await TrainCommand.ReportSkipped(asJson ? CliHelpers.Err(parse) : stdout, rows).ConfigureAwait(false);
+            await TrainRun.ReportSkipped(asJson ? CliHelpers.Err(parse) : stdout, rows).ConfigureAwait(false);
             var result = await Task.Run(() => ModelEvaluator.Evaluate(manifestPath, rows, CliHelpers.ParseTolerances(parse.GetValue(tolerance))), token).ConfigureAwait(false);
             string? reportPath = null;
             if (parse.GetValue(report) is { } reportDir)

@@ -34,9 +34,14 @@ internal static class IterateCommand
         var minRows = NumberOptions.Int32("--min-rows", "Train only when the dataset and data files hold at least this many rows.", 50);
         var dryRun = new Option<bool>("--dry-run") { Description = "Collect, train and compare, but leave the registry unchanged; print the decision." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (training output goes to stderr)." };
+        var weight = new Option<string?>("--weight") { Description = "Column with a per-row weight (≥ 0) for the fit and the metrics, as in `quality train`; not a feature." };
+        var propensity = new Option<string?>("--propensity") { Description = "Column with the recorded selection probability p in (0, 1] (collect writes selectionProbability): rows are weighted by 1/p, clipped at --max-inverse-propensity; not a feature." };
+        var maxInverse = NumberOptions.Double("--max-inverse-propensity", "Largest inverse-propensity weight 1/p.", 20);
+        var allowUnserved = new Option<bool>("--allow-unserved-features") { Description = "Train even when a feature of --data is in none of the collected (served) contexts of the dataset: a warning instead of an error." };
         var command = new Command("iterate", "Collect new outcomes, train a new version, compare it with the champion on the same rows, and promote it only if it is better beyond noise.")
         {
             registry, name, dataset, data, target, variable, schema, folder, skipCollect, trainer, folds, seed, range, categorical, ignore, minRows, dryRun, json,
+            weight, propensity, maxInverse, allowUnserved,
         };
 
         command.SetAction((parse, cancellationToken) => PostgreSqlCommandHelpers.Guard(parse, cancellationToken, async ct =>
@@ -105,50 +110,65 @@ internal static class IterateCommand
                     PrepareScratchRegistry(registryDir, workRegistry, model, championBefore);
                 }
 
-                var trainArgs = new List<string> { "train", "--target", targetName, "--out", Path.Combine(scratch, "out"), "--name", model, "--registry", workRegistry, "--trainer", parse.GetValue(trainer)!, "--folds", parse.GetValue(folds).ToString(CultureInfo.InvariantCulture), "--seed", parse.GetValue(seed).ToString(CultureInfo.InvariantCulture) };
-                foreach (var file in files)
+                // The dataset's rows are the logged serving contexts: a feature of the other files that none of them carries is refused.
+                var servingContexts = files.Count > 0 && files[0] == datasetPath && files.Count > 1 ? new[] { datasetPath } : [];
+                var request = new TrainRequest
                 {
-                    trainArgs.Add("--data");
-                    trainArgs.Add(file);
-                }
-
-                AddList(trainArgs, "--categorical", parse.GetValue(categorical));
-                AddList(trainArgs, "--ignore", parse.GetValue(ignore));
-                if (parse.GetValue(range) is { } rangeText)
-                {
-                    trainArgs.Add("--range");
-                    trainArgs.Add(rangeText);
-                }
-
+                    Data = files,
+                    Target = targetName,
+                    Out = Path.Combine(scratch, "out"),
+                    Name = model,
+                    Registry = workRegistry,
+                    Trainer = parse.GetValue(trainer)!,
+                    Folds = parse.GetValue(folds),
+                    Seed = parse.GetValue(seed),
+                    Categorical = CliHelpers.SplitList(parse.GetValue(categorical)),
+                    Ignore = CliHelpers.SplitList(parse.GetValue(ignore)),
+                    Range = parse.GetValue(range) is { } rangeText ? TrainCommand.ParseRange(rangeText) : null,
+                    Weight = parse.GetValue(weight),
+                    Propensity = parse.GetValue(propensity),
+                    MaxInversePropensity = parse.GetValue(maxInverse),
+                    ServingContexts = servingContexts,
+                    AllowUnservedFeatures = parse.GetValue(allowUnserved),
+                    Parameters = new Dictionary<string, string> { ["command"] = "iterate" },
+                };
                 var trainOutput = new StringWriter(CultureInfo.InvariantCulture);
-                var code = await Program.RunAsync([.. trainArgs], trainOutput, stderr, ct).ConfigureAwait(false);
-                await info.WriteAsync(trainOutput.ToString()).ConfigureAwait(false);
-                if (code != ExitCodes.Success)
+                TrainOutcome trained;
+                try
                 {
-                    await stderr.WriteLineAsync($"quality: iterate: training failed (exit code {code}); the registry is unchanged.").ConfigureAwait(false);
-                    return code;
+                    trained = await TrainRun.RunAsync(request, trainOutput, stderr, ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await info.WriteAsync(trainOutput.ToString()).ConfigureAwait(false);
                 }
 
-                // 4. Compare and decide.
-                var version = ModelRegistry.ListVersions(workRegistry, model).Last().Version;
+                // 4. Compare and decide, with the one promotion rule (better than the baseline and the heuristic, and than the champion beyond noise).
+                var version = trained.Version;
+                var skill = new ModelSkill(trained.Result.CrossValidation.Mae, trained.Result.Baseline.Mae, trained.Result.Heuristic?.Mae);
                 ComparisonResult? comparison = null;
-                bool promoted;
-                string decision;
-                if (championBefore is null)
-                {
-                    promoted = true;
-                    decision = $"version {version} is the first version of '{model}' and {(isDryRun ? "would become" : "became")} the champion";
-                }
-                else
+                if (championBefore is not null)
                 {
                     var candidate = ModelRegistry.ReadPredictions(workRegistry, model, version);
                     var baseline = ModelRegistry.ReadPredictions(workRegistry, model, championBefore);
                     comparison = candidate is null || baseline is null ? null : ModelRegistry.Compare(candidate, baseline, parse.GetValue(seed));
-                    promoted = comparison is { BetterBeyondNoise: true };
-                    decision = comparison is null
-                        ? $"not promoted: version {version} and champion {championBefore} share fewer than 10 evaluated rows, so they cannot be compared"
-                        : promoted
-                            ? $"{(isDryRun ? "would promote" : "promoted")} version {version} to champion (was {championBefore}): {comparison}"
+                }
+
+                var rule = PromotionRule.Decide(version, skill, championBefore, comparison);
+                var promoted = rule.Promote;
+                string decision;
+                if (championBefore is null)
+                {
+                    decision = promoted
+                        ? $"version {version} is the first version of '{model}' and {(isDryRun ? "would become" : "became")} the champion"
+                        : $"not promoted: {rule.Reason}; '{model}' has no champion, version {version} is the challenger";
+                }
+                else
+                {
+                    decision = promoted
+                        ? $"{(isDryRun ? "would promote" : "promoted")} version {version} to champion (was {championBefore}): {comparison}"
+                        : comparison is null || skill.NotBetterThan.Count > 0
+                            ? $"not promoted: champion stays {championBefore}; {rule.Reason}"
                             : $"not promoted: champion stays {championBefore}; version {version} is the challenger: {comparison}";
                     if (promoted && !isDryRun)
                     {
@@ -237,15 +257,6 @@ internal static class IterateCommand
             {
                 File.Copy(predictions, Path.Combine(versions, champion, ModelRegistry.PredictionsFile));
             }
-        }
-    }
-
-    private static void AddList(List<string> args, string option, string[]? values)
-    {
-        foreach (var value in CliHelpers.SplitList(values))
-        {
-            args.Add(option);
-            args.Add(value);
         }
     }
 

@@ -22,10 +22,11 @@ internal static class PredictCommand
         var context = new Option<string?>("--context") { Description = "One context as a JSON object, e.g. {\"provider\":\"openai\",\"statValue\":14}." };
         var data = new Option<string?>("--data") { Description = "A file of contexts: JSON lines (.jsonl) or CSV with a header row (.csv)." };
         var json = new Option<bool>("--json") { Description = "Print JSON: one object per context with score, confidence, lower, upper, source, model, version." };
+        var strict = new Option<bool>("--strict") { Description = "Refuse a context with a feature the model does not know (exit code 2) instead of warning on stderr." };
 
         var command = new Command("predict", "Score contexts with a trained model (ML.NET or ONNX runtime).")
         {
-            model, runtime, context, data, json,
+            model, runtime, context, data, json, strict,
         };
         command.Validators.Add(result =>
         {
@@ -38,8 +39,11 @@ internal static class PredictCommand
         command.SetAction((parse, cancellationToken) => CliHelpers.Guard(parse, cancellationToken, async token =>
         {
             var stdout = CliHelpers.Out(parse);
-            using var predictor = await LoadAsync(parse.GetValue(model)!, parse.GetValue(runtime), token).ConfigureAwait(false);
-            var status = predictor.Status;
+            var handling = parse.GetValue(strict) ? UnknownFeatureHandling.Throw : UnknownFeatureHandling.Warn;
+            var loaded = await CliModel.LoadAsync(parse.GetValue(model)!, parse.GetValue(runtime), handling, CliHelpers.Err(parse), token).ConfigureAwait(false);
+            await using var loadedScope = loaded.ConfigureAwait(false);
+            var predictor = loaded.Predictor;
+            var status = loaded.Status;
             if (!status.IsLive)
             {
                 await CliHelpers.Err(parse).WriteLineAsync($"quality: the model could not be loaded: {status.LastError}").ConfigureAwait(false);
@@ -70,24 +74,6 @@ internal static class PredictCommand
             return ExitCodes.Success;
         }));
         return command;
-    }
-
-    /// <summary>Loads a model once, without watching for changes, and waits for the load to finish.</summary>
-    internal static async Task<ModelPredictor> LoadAsync(string reference, string? runtime, CancellationToken cancellationToken)
-    {
-        var predictor = new ModelPredictor(
-            new ModelOptions { Name = "cli", Path = Path.GetFullPath(reference), Runtime = runtime, WatchForChanges = false },
-            [new OnnxModelRuntime(), new MLNetModelRuntime()]);
-        try
-        {
-            await predictor.WaitForInitialLoadAsync(cancellationToken).ConfigureAwait(false);
-            return predictor;
-        }
-        catch
-        {
-            predictor.Dispose();
-            throw;
-        }
     }
 
     /// <summary>Builds a context from a JSON object, typing each value as the manifest's feature says (other names are kept as given).</summary>

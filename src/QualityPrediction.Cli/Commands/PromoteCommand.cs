@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using QualityPrediction.Models;
 using QualityPrediction.Training.Registry;
 
 namespace QualityPrediction.Cli.Commands;
@@ -15,7 +16,7 @@ internal static class PromoteCommand
         var registry = new Option<string>("--registry") { Description = "The registry folder.", DefaultValueFactory = _ => "registry" };
         var force = new Option<bool>("--force") { Description = "Promote even when the version is not better than the champion beyond noise." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
-        var command = new Command("promote", "Point an alias (default: champion) at a version; a new champion must beat the old one on the same rows beyond noise (paired bootstrap) unless --force.")
+        var command = new Command("promote", "Point an alias (default: champion) at a version; a new champion must beat the constant baseline and the fitted heuristic, and the old champion on the same rows beyond noise (paired bootstrap), unless --force.")
         {
             name, version, alias, registry, force, json,
         };
@@ -33,23 +34,28 @@ internal static class PromoteCommand
 
             ModelRegistry.ReadAliases(dir, model).TryGetValue(aliasName, out var current);
             ComparisonResult? comparison = null;
-            if (aliasName == ModelRegistry.Champion && current is not null && current != target)
+            PromotionDecision? rule = null;
+            if (aliasName == ModelRegistry.Champion && current != target)
             {
-                var candidate = ModelRegistry.ReadPredictions(dir, model, target);
-                var champion = ModelRegistry.ReadPredictions(dir, model, current);
-                comparison = candidate is null || champion is null ? null : ModelRegistry.Compare(candidate, champion);
+                if (current is not null)
+                {
+                    var candidate = ModelRegistry.ReadPredictions(dir, model, target);
+                    var champion = ModelRegistry.ReadPredictions(dir, model, current);
+                    comparison = candidate is null || champion is null ? null : ModelRegistry.Compare(candidate, champion);
+                }
+
+                var manifest = ModelManifest.Load(ModelRegistry.ListVersions(dir, model).First(v => v.Version == target).ManifestPath);
+                rule = PromotionRule.Decide(target, ModelSkill.FromManifest(manifest), current, comparison);
             }
 
-            var promoted = parse.GetValue(force) || aliasName != ModelRegistry.Champion || current is null || current == target || comparison is { BetterBeyondNoise: true };
+            var promoted = parse.GetValue(force) || rule is null || rule.Promote;
             if (promoted)
             {
                 ModelRegistry.SetAlias(dir, model, aliasName, target);
             }
 
             var stdout = CliHelpers.Out(parse);
-            var message = comparison is null
-                ? current is null || current == target || aliasName != ModelRegistry.Champion ? "no comparison needed" : "the versions share no evaluated rows; not comparable"
-                : comparison.ToString();
+            var message = rule is null ? "no comparison needed" : rule.Reason;
             if (parse.GetValue(json))
             {
                 await stdout.WriteLineAsync(JsonSerializer.Serialize(new { model, version = target, alias = aliasName, previous = current, promoted, comparison = message, betterBeyondNoise = comparison?.BetterBeyondNoise }, CliHelpers.Json)).ConfigureAwait(false);
@@ -62,7 +68,7 @@ internal static class PromoteCommand
 
             if (!promoted)
             {
-                await CliHelpers.Err(parse).WriteLineAsync($"quality: version {target} is not better than {aliasName} {current} beyond noise; not promoted.").ConfigureAwait(false);
+                await CliHelpers.Err(parse).WriteLineAsync($"quality: not promoted: {rule!.Reason}.").ConfigureAwait(false);
                 return ExitCodes.Refused;
             }
 

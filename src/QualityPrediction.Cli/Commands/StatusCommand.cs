@@ -19,7 +19,7 @@ internal static class StatusCommand
         var folder = new Option<string?>("--feedback-folder") { Description = "The embedded feedback store's folder: counts, backlog, and the error and drift of the most recent rows." };
         var variable = new Option<string?>("--connection-string-env") { Description = "The environment variable holding the PostgreSQL feedback store's connection string: reachability, migration, counts, backlog, error and drift." };
         var schema = PostgreSqlCommandHelpers.SchemaOption();
-        var spill = new Option<string?>("--spill-folder") { Description = "The feedback writer's spill folder (feedback-spill.jsonl): records waiting to be replayed into the store. Default: the feedback folder." };
+        var spill = new Option<string?>("--spill-folder") { Description = "The feedback writer's spill folder (feedback-spill-*.jsonl): records waiting to be replayed into the store. Default: the feedback folder." };
         var window = NumberOptions.Int32("--window", "How many of the most recent predictions with an outcome the error and drift summary covers.", 500);
         var tolerance = NumberOptions.Double("--tolerance", "Accuracy tolerance when no --model manifest declares one for the model version.", 5);
         var minDrift = NumberOptions.Int32("--min-drift-samples", "Values a feature needs in the window before its PSI is reported.", 100);
@@ -149,7 +149,7 @@ internal static class StatusCommand
 
             if (store.Spill is { } spill)
             {
-                await output.WriteLineAsync(string.Create(c, $"  spill file {spill.Path}: {spill.Pending} records waiting for replay ({spill.Predictions} predictions, {spill.Outcomes} outcomes)")).ConfigureAwait(false);
+                await output.WriteLineAsync(string.Create(c, $"  spill {(spill.Files.Count == 1 ? "file" : "files in")} {spill.Path}: {spill.Pending} records waiting for replay ({spill.Predictions} predictions, {spill.Outcomes} outcomes)")).ConfigureAwait(false);
             }
         }
 
@@ -236,8 +236,9 @@ internal static class StatusCommand
                 continue;
             }
 
-            using var predictor = await PredictCommand.LoadAsync(report.Manifest, artifact.Format, cancellationToken).ConfigureAwait(false);
-            var status = predictor.Status;
+            var loaded = await CliModel.LoadAsync(report.Manifest, artifact.Format, UnknownFeatureHandling.Warn, null, cancellationToken).ConfigureAwait(false);
+            await using var loadedScope = loaded.ConfigureAwait(false);
+            var status = loaded.Status;
             report.Runtimes.Add(new RuntimeReport(artifact.Format, artifact.File, status.IsLive, status.LastError));
         }
 

@@ -14,7 +14,6 @@ namespace QualityPrediction.Cli.Commands;
 internal static class StatusFeedback
 {
     /// <summary>The spill file's name (as <c>FeedbackWriter</c> writes it).</summary>
-    public const string SpillFileName = "feedback-spill.jsonl";
 
     public static DatasetReport ReadDataset(string path)
     {
@@ -219,29 +218,11 @@ internal static class StatusFeedback
 
     public static string SourceName(PredictionSource source) => source.ToString().ToLowerInvariant();
 
+    /// <summary>The records waiting in the spill folder's files (every writer's, and those of writers that died); <see langword="null"/> when none wait.</summary>
     private static SpillReport? ReadSpill(string folder)
     {
-        var path = Path.Combine(folder, SpillFileName);
-        if (!File.Exists(path))
-        {
-            return null;
-        }
-
-        long predictions = 0, outcomes = 0;
-        foreach (var line in File.ReadLines(path))
-        {
-            // A line is {"prediction":{…}} or {"outcome":{…}}; a torn last line is not counted.
-            if (line.StartsWith("{\"prediction\":", StringComparison.Ordinal) && line.EndsWith('}'))
-            {
-                predictions++;
-            }
-            else if (line.StartsWith("{\"outcome\":", StringComparison.Ordinal) && line.EndsWith('}'))
-            {
-                outcomes++;
-            }
-        }
-
-        return new SpillReport(path, predictions, outcomes);
+        var (predictions, outcomes, files) = FeedbackWriter.InspectSpillFolder(folder);
+        return files.Count == 0 ? null : new SpillReport(files.Count == 1 ? files[0] : folder, predictions, outcomes) { Files = files };
     }
 
     private static void SetCounts(StoreReport report, FeedbackCounts counts, long? notCollected)
@@ -317,6 +298,8 @@ internal static class StatusFeedback
     internal sealed record SpillReport(string Path, long Predictions, long Outcomes)
     {
         public long Pending => Predictions + Outcomes;
+
+        public IReadOnlyList<string> Files { get; init; } = [];
     }
 
     internal sealed record MonitorReport(int Window, int Rows, DateTimeOffset? From, DateTimeOffset? To, IReadOnlyList<MetricReport> Metrics, IReadOnlyList<DriftReport> Drift);

@@ -73,8 +73,9 @@ internal static class MlNetModels
                     FeatureColumnName = FeaturesColumn,
                     ExampleWeightColumnName = weight,
                     L2Regularization = (float)config.Get("l2", 1e-4),
+                    L1Regularization = config.Parameters.ContainsKey("l1") ? (float)config.Get("l1", 0) : null,
                     MaximumNumberOfIterations = (int)config.Get("iterations", 200),
-                    ConvergenceTolerance = 1e-5f,
+                    ConvergenceTolerance = (float)config.Get("tolerance", 1e-5),
                     NumberOfThreads = 1,
                     Shuffle = true,
                 }));

@@ -42,6 +42,11 @@ public sealed record TrainerConfig(string Name, TrainerKind Kind, IReadOnlyDicti
     public static IReadOnlyList<TrainerConfig> SearchSpace(TrainerKind? trainer, bool hasCategorical = false)
     {
         var sdca = new TrainerConfig("sdca", TrainerKind.Sdca, new Dictionary<string, double> { ["l2"] = 1e-4, ["iterations"] = 200 });
+
+        // Measured on the console sample's data (442 rows): `sdca` stops far from the least-squares fit there (CV MAE 5.69
+        // against 5.16 for ordinary least squares, and worse than the fitted heuristic); L2 0.01 run to a tolerance of 1e-7
+        // reaches 5.14 in ~2 s. On the seed file and red wine `sdca` is the better of the two, so the search has both.
+        var sdcaConverged = new TrainerConfig("sdca-l2-0.01-1000i", TrainerKind.Sdca, new Dictionary<string, double> { ["l2"] = 0.01, ["iterations"] = 1000, ["tolerance"] = 1e-7 });
         var lgbWide = new TrainerConfig("lightgbm-31l-500i", TrainerKind.LightGbm, new Dictionary<string, double>
         {
             ["iterations"] = 500, ["leaves"] = 31, ["learningRate"] = 0.05, ["minLeafRows"] = 20,
@@ -65,7 +70,7 @@ public sealed record TrainerConfig(string Name, TrainerKind Kind, IReadOnlyDicti
 
         return trainer switch
         {
-            null => hasCategorical ? [sdca, lgbWide, lgbDeep, lgbSmall] : [sdca, lgbWide, lgbDeep],
+            null => hasCategorical ? [sdca, sdcaConverged, lgbWide, lgbDeep, lgbSmall] : [sdca, sdcaConverged, lgbWide, lgbDeep],
             TrainerKind.Sdca => [sdca],
             TrainerKind.FastTree => [fastTree],
             TrainerKind.FastForest => [forest],

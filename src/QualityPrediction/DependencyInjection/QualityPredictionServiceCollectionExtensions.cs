@@ -5,18 +5,21 @@ using Microsoft.Extensions.Options;
 using QualityPrediction;
 using QualityPrediction.DependencyInjection;
 using QualityPrediction.Internal;
+using QualityPrediction.Models;
+using QualityPrediction.Models.Internal;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers composed quality predictors (<see cref="IQualityPredictor"/>) in a service collection.</summary>
 /// <remarks>
 /// The composed predictor is a singleton <see cref="QualityPrediction.Ensemble.EnsemblePredictor"/>: one member per
-/// <see cref="QualityPredictionOptions.Models"/> entry (created by the <see cref="QualityPrediction.Models.IModelPredictorFactory"/>
-/// that <c>QualityPrediction.Onnx</c> or <c>QualityPrediction.MLNet</c> registers), then the heuristic of
+/// <see cref="QualityPredictionOptions.Models"/> entry (a model of the host's <see cref="IModelCatalog"/>, which loads it with
+/// the runtime that <c>QualityPrediction.Onnx</c> or <c>QualityPrediction.MLNet</c> registers), then the heuristic of
 /// <see cref="QualityPredictionOptions.Heuristic"/>. Options are validated when the host starts. Every registered
 /// <see cref="QualityPrediction.Monitoring.IPredictionObserver"/> sees each prediction. In a host, the predictors are built
 /// when the host starts (after option validation), so a broken outcomes file or model configuration stops the start
-/// instead of the first prediction; without a host they are built on first resolution. Calling these methods more than
+/// instead of the first prediction; without a host they are built on first resolution. Relative model and heuristic paths
+/// are resolved against the host's content root (<c>IHostEnvironment.ContentRootPath</c>), or the current directory without a host. Calling these methods more than
 /// once with the same arguments is harmless.
 /// </remarks>
 public static class QualityPredictionServiceCollectionExtensions
@@ -99,6 +102,9 @@ public static class QualityPredictionServiceCollectionExtensions
         services.AddOptions();
         services.TryAddSingleton(TimeProvider.System);
         QualityPredictionRegistrations.Of(services).Names.Add(name);
+        services.TryAddSingleton(static sp => ModelCatalogRegistration.Create(sp));
+        services.TryAddSingleton<IModelCatalog>(static sp => sp.GetRequiredService<DefaultModelCatalog>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DefaultModelCatalog>(static sp => sp.GetRequiredService<DefaultModelCatalog>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, QualityPredictionWarmup>());
         services.AddOptionsWithValidateOnStart<QualityPredictionOptions, QualityPredictionOptionsValidator>(name);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QualityPredictionOptions>, QualityPredictionOptionsCustomValidator>());

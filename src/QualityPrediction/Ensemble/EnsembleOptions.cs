@@ -25,7 +25,7 @@ public sealed class EnsembleOptions
 
     /// <summary>Gets or sets how long a model member may take before it is cancelled and the next answers.</summary>
     /// <value>The default is 250 ms.</value>
-    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00", ErrorMessage = "must be between 1 ms and 1 hour, for example 00:00:00.250")]
     public TimeSpan MemberTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Gets or sets the circuit breaker that stops calling a failing model member.</summary>
@@ -53,21 +53,21 @@ public sealed class CircuitBreakerSettings
 
     /// <summary>Gets or sets the failure ratio within <see cref="SamplingDuration"/> that opens the circuit.</summary>
     /// <value>The default is 0.5.</value>
-    [Range(0.01, 1.0)]
+    [Range(0.01, 1.0, ErrorMessage = "must be between 0.01 and 1 (the share of failed calls that opens the circuit)")]
     public double FailureRatio { get; set; } = 0.5;
 
     /// <summary>Gets or sets the fewest calls within <see cref="SamplingDuration"/> before the circuit may open.</summary>
     /// <value>The default is 10.</value>
-    [Range(2, int.MaxValue)]
+    [Range(2, int.MaxValue, ErrorMessage = "must be at least 2")]
     public int MinimumThroughput { get; set; } = 10;
 
     /// <summary>Gets or sets the window over which failures are counted.</summary>
     /// <value>The default is 10 s.</value>
-    [Range(typeof(TimeSpan), "00:00:00.5", "1.00:00:00")]
+    [Range(typeof(TimeSpan), "00:00:00.5", "1.00:00:00", ErrorMessage = "must be between 0.5 s and 1 day")]
     public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Gets or sets how long the circuit stays open before a trial call.</summary>
     /// <value>The default is 15 s.</value>
-    [Range(typeof(TimeSpan), "00:00:00.5", "1.00:00:00")]
+    [Range(typeof(TimeSpan), "00:00:00.5", "1.00:00:00", ErrorMessage = "must be between 0.5 s and 1 day")]
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(15);
 }

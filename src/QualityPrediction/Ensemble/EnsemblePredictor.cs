@@ -1,13 +1,11 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
-using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.CircuitBreaker;
-using Polly.Timeout;
+using QualityPrediction.Ensemble.Internal;
 using QualityPrediction.Internal;
-using QualityPrediction.Models;
 
 namespace QualityPrediction.Ensemble;
 
@@ -19,23 +17,25 @@ namespace QualityPrediction.Ensemble;
 /// answers with <see cref="PredictionSource.Default"/>.
 /// </summary>
 /// <remarks>
-/// <para>Programmer errors still throw: a <see langword="null"/> context (<see cref="ArgumentNullException"/>) and a
-/// feature of the wrong kind (<see cref="ArgumentException"/> from a member) propagate, as does cancellation of the
-/// caller's own token. Timeouts are cooperative: a member that ignores its token finishes before the ensemble moves on.
-/// A member is cancelled between 1× and 1.25× <see cref="EnsembleOptions.MemberTimeout"/> after it started (the watchdog
-/// checks every quarter of the timeout while calls are in flight); a timed-out call counts as a failure for the breaker.</para>
+/// <para>Only the caller's own errors throw: a <see langword="null"/> context (<see cref="ArgumentNullException"/>), a
+/// context feature a model does not know under <see cref="Models.UnknownFeatureHandling.Throw"/> (<see cref="ArgumentException"/>),
+/// and cancellation of the caller's own token. Anything a member throws, <see cref="ArgumentException"/> included, is
+/// that member's fault (<see cref="MemberStatus.Failed"/>). A context that a model cannot score (none of its features, or
+/// a value of another kind than its live schema) is <see cref="MemberStatus.Declined"/>, and a model with no version live
+/// is <see cref="MemberStatus.NotLoaded"/> at once; neither counts for the circuit breaker.</para>
+/// <para>Timeouts are cooperative: a member that ignores its token finishes before the ensemble moves on, and its late
+/// answer is recorded as <see cref="MemberStatus.TimedOut"/> and not used. A member is cancelled between 1× and 1.25×
+/// <see cref="EnsembleOptions.MemberTimeout"/> after it started (a watchdog checks every quarter of the timeout while
+/// calls are in flight); a timed-out call counts as a failure for the breaker.</para>
 /// <para>Every result gets a fresh <see cref="QualityPredictionResult.PredictionId"/> (a version 7 GUID) and
 /// <see cref="QualityPredictionResult.Timestamp"/> from the <see cref="TimeProvider"/>. Thread-safe.</para>
 /// </remarks>
 public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
 {
-    private const string CircuitOpenReason = "The member's circuit is open after repeated failures; it is not called until the break ends.";
-
-    private readonly Member[] _members;
+    private readonly MemberInvoker[] _members;
     private readonly EnsembleStrategy _strategy;
     private readonly ScoreRange _range;
     private readonly double _defaultScore;
-    private readonly string _timedOutReason;
     private readonly string _averageBasis;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -45,14 +45,15 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
 
     /// <summary>Creates the ensemble.</summary>
     /// <param name="name">The ensemble's name (used in results, logs and metrics).</param>
-    /// <param name="members">The members in priority order. The ensemble owns them and disposes those that are <see cref="IDisposable"/>.</param>
+    /// <param name="members">The members in priority order. The ensemble does not own them (it disposes none of them).</param>
     /// <param name="options">The strategy, member timeout, circuit breaker and default score.</param>
-    /// <param name="range">The score range; scores are clamped to it.</param>
+    /// <param name="range">The score range; scores are clamped to it, and a catalog model whose live version scores on another range is <see cref="MemberStatus.Declined"/>.</param>
     /// <param name="timeProvider">The time source for timeouts, the circuit breaker, ids and timestamps; defaults to <see cref="TimeProvider.System"/>.</param>
     /// <param name="logger">Receives fallback and recovery messages; none when <see langword="null"/>.</param>
     /// <param name="meterFactory">Creates the <c>QualityPrediction</c> meter; metrics are off when <see langword="null"/>.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="name"/>, <paramref name="members"/>, <paramref name="options"/> or a member's predictor is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/>, <paramref name="members"/> or <paramref name="options"/> is <see langword="null"/>, or a member is default.</exception>
     /// <exception cref="ArgumentException">The range is invalid, a weight is negative or not finite, or the default score is outside the range.</exception>
+    /// <exception cref="KeyNotFoundException">A catalog member names a model its catalog does not have.</exception>
     public EnsemblePredictor(
         string name,
         IEnumerable<EnsembleMember> members,
@@ -79,23 +80,25 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
         }
 
         Name = name;
-        _timedOutReason = $"No answer within the member timeout of {options.MemberTimeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms; the member was cancelled.";
+        var timedOutReason = $"No answer within the member timeout of {options.MemberTimeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms; the member was cancelled and a late answer is not used.";
         _averageBasis = _strategy == EnsembleStrategy.ConfidenceWeightedAverage ? "confidence-weighted-average" : "weighted-average";
-        _members = members.Select((m, i) =>
+        var list = members.ToList();
+        _watchdog = list.Any(m => m.IsModel) ? new MemberWatchdog(options.MemberTimeout, _timeProvider) : null;
+        _members = list.Select((m, i) =>
         {
-            if (m.Predictor is null)
+            if (m.Predictor is null && m.Catalog is null)
             {
-                throw new ArgumentNullException(nameof(members), $"Member {i} has no predictor.");
+                throw new ArgumentNullException(nameof(members), $"Member {i} has no predictor or catalog (a default EnsembleMember); create members with EnsembleMember.Model(...) or EnsembleMember.Heuristic(...).");
             }
 
             if (!double.IsFinite(m.Weight) || m.Weight < 0)
             {
-                throw new ArgumentException($"Member {i} ('{m.Predictor.Name}') has weight {m.Weight.ToString(CultureInfo.InvariantCulture)}; weights must be finite and ≥ 0.", nameof(members));
+                throw new ArgumentException($"Member {i} ('{m.Name}') has weight {m.Weight.ToString(CultureInfo.InvariantCulture)}; weights must be finite and ≥ 0.", nameof(members));
             }
 
-            return new Member(m, m.IsModel && options.CircuitBreaker.Enabled ? BuildPipeline(m.Predictor.Name, options, _timeProvider) : null, _timeProvider);
+            var pipeline = m.IsModel && options.CircuitBreaker.Enabled ? BuildPipeline(m.Name, options, _timeProvider) : null;
+            return new MemberInvoker(m, pipeline, _watchdog, range, timedOutReason);
         }).ToArray();
-        _watchdog = _members.Any(m => m.IsModel) ? new MemberWatchdog(options.MemberTimeout, _timeProvider) : null;
     }
 
     /// <inheritdoc />
@@ -104,8 +107,14 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
     /// <summary>Gets the strategy.</summary>
     public EnsembleStrategy Strategy => _strategy;
 
-    /// <summary>Gets the members' predictors in priority order.</summary>
+    /// <summary>Gets the score range.</summary>
+    public ScoreRange Range => _range;
+
+    /// <summary>Gets the members' predictors in priority order (a catalog model member appears as a <see cref="Models.ModelPredictor"/> on its catalog).</summary>
     public IReadOnlyList<IQualityPredictor> Predictors => _members.Select(m => m.Predictor).ToArray();
+
+    /// <summary>Gets the watchdog, for tests.</summary>
+    internal MemberWatchdog? Watchdog => _watchdog;
 
     /// <inheritdoc />
     /// <exception cref="ObjectDisposedException">The ensemble was disposed.</exception>
@@ -119,23 +128,22 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
         var start = _metrics?.DurationEnabled == true ? _timeProvider.GetTimestamp() : 0;
-        var entries = new EnsembleMemberResult[_members.Length];
+        var attempts = new Attempt[_members.Length];
         var combiner = new Combiner(_range);
         for (var i = 0; i < _members.Length; i++)
         {
-            var member = _members[i];
-            if (_strategy == EnsembleStrategy.PriorityChain && combiner.Answer is not null)
+            if (_strategy == EnsembleStrategy.PriorityChain && combiner.HasAnswer)
             {
-                entries[i] = member.Entry(Attempt.NotRun);
+                attempts[i] = Attempt.NotRun;
                 continue;
             }
 
-            var attempt = await InvokeAsync(member, context, cancellationToken).ConfigureAwait(false);
-            entries[i] = member.Entry(attempt);
-            combiner.Add(member.Weight, attempt, member.Ownership);
+            attempts[i] = await _members[i].InvokeAsync(context, cancellationToken).ConfigureAwait(false);
+            Track(_members[i], attempts[i].Status);
+            combiner.Add(i, _members[i].Weight, attempts[i]);
         }
 
-        return Finish(combiner, entries, start);
+        return Finish(combiner, attempts, start);
     }
 
     /// <inheritdoc />
@@ -172,6 +180,10 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
                 {
                     rows.Add(i);
                 }
+                else
+                {
+                    attempts[m][i] = Attempt.NotRun;
+                }
             }
 
             if (rows.Count == 0)
@@ -180,45 +192,47 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
             }
 
             var subset = rows.Count == n ? all : rows.Select(i => all[i]).ToArray();
-            var subsetResults = new QualityPredictionResult[subset.Length];
-            if (TryBatch(member, subset, subsetResults, cancellationToken))
+            var subsetAttempts = new Attempt[subset.Length];
+            if (member.TryBatch(subset, subsetAttempts, cancellationToken))
             {
+                Track(member, MemberStatus.Ok);
                 for (var j = 0; j < rows.Count; j++)
                 {
-                    attempts[m][rows[j]] = Attempt.Ok(subsetResults[j]);
+                    attempts[m][rows[j]] = subsetAttempts[j];
                 }
             }
             else
             {
                 foreach (var i in rows)
                 {
-                    attempts[m][i] = Invoke(member, all[i], cancellationToken);
+                    attempts[m][i] = member.Invoke(all[i], cancellationToken);
+                    Track(member, attempts[m][i].Status);
                 }
             }
 
             foreach (var i in rows)
             {
-                answered[i] |= attempts[m][i].Status == MemberStatus.Ok;
+                answered[i] |= attempts[m][i].IsOk;
             }
         }
 
         for (var i = 0; i < n; i++)
         {
-            var entries = new EnsembleMemberResult[_members.Length];
+            var row = new Attempt[_members.Length];
             var combiner = new Combiner(_range);
             for (var m = 0; m < _members.Length; m++)
             {
-                var attempt = attempts[m][i];
-                entries[m] = _members[m].Entry(attempt);
-                if (_strategy == EnsembleStrategy.PriorityChain && combiner.Answer is not null)
+                row[m] = attempts[m][i];
+                if (_strategy == EnsembleStrategy.PriorityChain && combiner.HasAnswer)
                 {
+                    row[m] = Attempt.NotRun;
                     continue;
                 }
 
-                combiner.Add(_members[m].Weight, attempt, _members[m].Ownership);
+                combiner.Add(m, _members[m].Weight, row[m]);
             }
 
-            results[i] = Finish(combiner, entries, 0);
+            results[i] = Finish(combiner, row, 0);
         }
 
         if (start != 0)
@@ -231,7 +245,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
         }
     }
 
-    /// <summary>Disposes the members that are <see cref="IDisposable"/>.</summary>
+    /// <summary>Stops the member watchdog; the members are not disposed (the ensemble does not own them).</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -240,10 +254,6 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
         }
 
         _watchdog?.Dispose();
-        foreach (var member in _members)
-        {
-            (member.Predictor as IDisposable)?.Dispose();
-        }
     }
 
     private static ResiliencePipeline BuildPipeline(string memberName, EnsembleOptions options, TimeProvider timeProvider)
@@ -256,110 +266,10 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
                 MinimumThroughput = breaker.MinimumThroughput,
                 SamplingDuration = breaker.SamplingDuration,
                 BreakDuration = breaker.BreakDuration,
-                ShouldHandle = static args => new ValueTask<bool>(args.Outcome.Exception is { } e && e is not (ModelNotLoadedException or ArgumentException or OperationCanceledException)),
+                ShouldHandle = static args => new ValueTask<bool>(args.Outcome.Exception is { } e && e is not (Models.ModelNotLoadedException or OperationCanceledException)),
             })
             .Build();
     }
-
-    private static QualityPredictionResult Run(IQualityPredictor predictor, PredictionContext context, CancellationToken cancellationToken)
-    {
-        QualityPredictionResult? result;
-        if (predictor is IOwnedResultPredictor direct)
-        {
-            result = direct.Predict(context, cancellationToken);
-        }
-        else
-        {
-            var pending = predictor.PredictAsync(context, cancellationToken);
-            result = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
-        }
-
-        return Unusable(predictor, result) is { } error ? throw error : result!;
-    }
-
-    /// <summary>Runs a model member in a watchdog lane: an overrun becomes a <see cref="TimeoutRejectedException"/> (a failure for the breaker), the caller's cancellation an exception on the caller's token.</summary>
-    private static QualityPredictionResult RunGuarded(EnsemblePredictor self, IQualityPredictor predictor, PredictionContext context, MemberWatchdog.Lane lane, CancellationToken callerToken)
-    {
-        try
-        {
-            return Run(predictor, context, lane.Token);
-        }
-        catch (OperationCanceledException ex) when (!callerToken.IsCancellationRequested && lane.IsExpired)
-        {
-            throw self.TimedOut(ex);
-        }
-        catch (OperationCanceledException ex) when (callerToken.IsCancellationRequested && ex.CancellationToken != callerToken)
-        {
-            throw new OperationCanceledException(ex.Message, ex, callerToken);
-        }
-    }
-
-    private QualityPredictionResult Execute(ResiliencePipeline pipeline, IQualityPredictor predictor, PredictionContext context, MemberWatchdog.Lane lane, CancellationToken callerToken)
-    {
-        var resilienceContext = ResilienceContextPool.Shared.Get(lane.Token);
-        try
-        {
-            return pipeline.Execute(
-                static (_, state) => RunGuarded(state.Self, state.Predictor, state.Context, state.Lane, state.Caller),
-                resilienceContext,
-                (Self: this, Predictor: predictor, Context: context, Lane: lane, Caller: callerToken));
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(resilienceContext);
-        }
-    }
-
-    private static bool RunBatchGuarded((EnsemblePredictor Self, IQualityPredictor Predictor, PredictionContext[] Contexts, QualityPredictionResult[] Results, MemberWatchdog.Lane Lane, CancellationToken Caller) state)
-    {
-        try
-        {
-            state.Predictor.PredictBatch(state.Contexts, state.Results, state.Lane.Token);
-            return true;
-        }
-        catch (OperationCanceledException ex) when (!state.Caller.IsCancellationRequested && state.Lane.IsExpired)
-        {
-            throw state.Self.TimedOut(ex);
-        }
-    }
-
-    /// <summary>The asynchronous counterpart of <see cref="RunGuarded"/>; the outcome carries any exception back through the pipeline.</summary>
-    private static async ValueTask<Outcome<QualityPredictionResult>> RunGuardedAsync(GuardedCall call, bool continueOnCapturedContext)
-    {
-        try
-        {
-            var result = await call.Predictor.PredictAsync(call.Context, call.Lane.Token).ConfigureAwait(continueOnCapturedContext);
-            return Unusable(call.Predictor, result) is { } error
-                ? Outcome.FromException<QualityPredictionResult>(error)
-                : Outcome.FromResult(result!);
-        }
-        catch (OperationCanceledException ex) when (!call.Caller.IsCancellationRequested && call.Lane.IsExpired)
-        {
-            return Outcome.FromException<QualityPredictionResult>(call.Self.TimedOut(ex));
-        }
-        catch (OperationCanceledException ex) when (call.Caller.IsCancellationRequested && ex.CancellationToken != call.Caller)
-        {
-            return Outcome.FromException<QualityPredictionResult>(new OperationCanceledException(ex.Message, ex, call.Caller));
-        }
-#pragma warning disable CA1031 // The outcome carries the exception to the pipeline and back to the caller.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            return Outcome.FromException<QualityPredictionResult>(ex);
-        }
-    }
-
-    private TimeoutRejectedException TimedOut(Exception inner) => new(_timedOutReason, _watchdog!.Timeout, inner);
-
-    /// <summary>Why a member's answer cannot be used (none, or a score or confidence that is not a finite number); <see langword="null"/> when it can.</summary>
-    private static InvalidOperationException? Unusable(IQualityPredictor predictor, QualityPredictionResult? result) =>
-        result is null ? new InvalidOperationException($"Member '{predictor.Name}' returned no result.")
-        : !double.IsFinite(result.Score) || !double.IsFinite(result.Confidence)
-            ? new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"Member '{predictor.Name}' returned a score of {result.Score} with confidence {result.Confidence}; both must be finite."))
-            : null;
-
-    private static bool IsFault(Exception exception, CancellationToken cancellationToken) =>
-        exception is not ArgumentException && !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested);
 
     private QualityPredictionResult PredictCore(PredictionContext context, CancellationToken cancellationToken)
     {
@@ -367,207 +277,25 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
         var start = _metrics?.DurationEnabled == true ? _timeProvider.GetTimestamp() : 0;
-        var entries = new EnsembleMemberResult[_members.Length];
+        var attempts = new Attempt[_members.Length];
         var combiner = new Combiner(_range);
         for (var i = 0; i < _members.Length; i++)
         {
-            var member = _members[i];
-            if (_strategy == EnsembleStrategy.PriorityChain && combiner.Answer is not null)
+            if (_strategy == EnsembleStrategy.PriorityChain && combiner.HasAnswer)
             {
-                entries[i] = member.Entry(Attempt.NotRun);
+                attempts[i] = Attempt.NotRun;
                 continue;
             }
 
-            var attempt = Invoke(member, context, cancellationToken);
-            entries[i] = member.Entry(attempt);
-            combiner.Add(member.Weight, attempt, member.Ownership);
+            attempts[i] = _members[i].Invoke(context, cancellationToken);
+            Track(_members[i], attempts[i].Status);
+            combiner.Add(i, _members[i].Weight, attempts[i]);
         }
 
-        return Finish(combiner, entries, start);
+        return Finish(combiner, attempts, start);
     }
 
-    private Attempt Invoke(Member member, PredictionContext context, CancellationToken cancellationToken)
-    {
-        Attempt attempt;
-        if (!member.IsModel)
-        {
-            try
-            {
-                var result = cancellationToken.CanBeCanceled ? Run(member.Predictor, context, cancellationToken) : member.Predictor.Predict(context);
-                attempt = Unusable(member.Predictor, result) is { } error ? Classify(error) : Attempt.Ok(result!);
-            }
-            catch (Exception ex) when (IsFault(ex, cancellationToken))
-            {
-                attempt = Classify(ex);
-            }
-        }
-        else if (member.NotLoadedReason() is { } notLoaded)
-        {
-            attempt = new Attempt(MemberStatus.NotLoaded, null, notLoaded);
-        }
-        else
-        {
-            var lane = _watchdog!.EnterThread();
-            var link = lane.Link(cancellationToken);
-            try
-            {
-                attempt = Attempt.Ok(member.Pipeline is { } pipeline
-                    ? Execute(pipeline, member.Predictor, context, lane, cancellationToken)
-                    : RunGuarded(this, member.Predictor, context, lane, cancellationToken));
-            }
-            catch (Exception ex) when (IsFault(ex, cancellationToken))
-            {
-                attempt = Classify(ex);
-            }
-            finally
-            {
-                link.Dispose();
-                lane.End();
-            }
-        }
-
-        Track(member, attempt.Status);
-        return attempt;
-    }
-
-    private async ValueTask<Attempt> InvokeAsync(Member member, PredictionContext context, CancellationToken cancellationToken)
-    {
-        Attempt attempt;
-        if (!member.IsModel)
-        {
-            try
-            {
-                var result = await member.Predictor.PredictAsync(context, cancellationToken).ConfigureAwait(false);
-                attempt = Unusable(member.Predictor, result) is { } error ? Classify(error) : Attempt.Ok(result!);
-            }
-            catch (Exception ex) when (IsFault(ex, cancellationToken))
-            {
-                attempt = Classify(ex);
-            }
-        }
-        else if (member.NotLoadedReason() is { } notLoaded)
-        {
-            attempt = new Attempt(MemberStatus.NotLoaded, null, notLoaded);
-        }
-        else
-        {
-            var lane = _watchdog!.EnterAsync();
-            var link = lane.Link(cancellationToken);
-            var call = new GuardedCall(this, member.Predictor, context, lane, cancellationToken);
-            try
-            {
-                Outcome<QualityPredictionResult> outcome;
-                if (member.Pipeline is { } pipeline)
-                {
-                    var resilienceContext = ResilienceContextPool.Shared.Get(lane.Token);
-                    try
-                    {
-                        outcome = await pipeline.ExecuteOutcomeAsync(static (ctx, state) => RunGuardedAsync(state, ctx.ContinueOnCapturedContext), resilienceContext, call).ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        ResilienceContextPool.Shared.Return(resilienceContext);
-                    }
-                }
-                else
-                {
-                    outcome = await RunGuardedAsync(call, continueOnCapturedContext: false).ConfigureAwait(false);
-                }
-
-                if (outcome.Exception is { } exception)
-                {
-                    if (!IsFault(exception, cancellationToken))
-                    {
-                        ExceptionDispatchInfo.Capture(exception).Throw();
-                    }
-
-                    attempt = Classify(exception);
-                }
-                else
-                {
-                    attempt = Attempt.Ok(outcome.Result!);
-                }
-            }
-            finally
-            {
-                link.Dispose();
-                lane.End();
-                _watchdog.ReturnAsyncLane(lane);
-            }
-        }
-
-        Track(member, attempt.Status);
-        return attempt;
-    }
-
-    private bool TryBatch(Member member, PredictionContext[] contexts, QualityPredictionResult[] results, CancellationToken cancellationToken)
-    {
-        bool ok;
-        if (!member.IsModel)
-        {
-            try
-            {
-                member.Predictor.PredictBatch(contexts, results, cancellationToken);
-                ok = true;
-            }
-            catch (Exception ex) when (IsFault(ex, cancellationToken))
-            {
-                ok = false;
-            }
-        }
-        else
-        {
-            var lane = _watchdog!.EnterThread();
-            var link = lane.Link(cancellationToken);
-            var state = (Self: this, member.Predictor, Contexts: contexts, Results: results, Lane: lane, Caller: cancellationToken);
-            try
-            {
-                if (member.Pipeline is { } pipeline)
-                {
-                    var resilienceContext = ResilienceContextPool.Shared.Get(lane.Token);
-                    try
-                    {
-                        ok = pipeline.Execute(static (_, state) => RunBatchGuarded(state), resilienceContext, state);
-                    }
-                    finally
-                    {
-                        ResilienceContextPool.Shared.Return(resilienceContext);
-                    }
-                }
-                else
-                {
-                    ok = RunBatchGuarded(state);
-                }
-            }
-            catch (Exception ex) when (IsFault(ex, cancellationToken))
-            {
-                ok = false;
-            }
-            finally
-            {
-                link.Dispose();
-                lane.End();
-            }
-        }
-
-        ok = ok && Array.TrueForAll(results, r => Unusable(member.Predictor, r) is null);
-        if (ok)
-        {
-            Track(member, MemberStatus.Ok);
-        }
-
-        return ok;
-    }
-
-    private Attempt Classify(Exception exception) => exception switch
-    {
-        TimeoutRejectedException => new Attempt(MemberStatus.TimedOut, null, _timedOutReason),
-        BrokenCircuitException => new Attempt(MemberStatus.CircuitOpen, null, CircuitOpenReason),
-        ModelNotLoadedException => new Attempt(MemberStatus.NotLoaded, null, exception.Message),
-        _ => new Attempt(MemberStatus.Failed, null, $"{exception.GetType().Name}: {exception.Message}"),
-    };
-
-    private void Track(Member member, MemberStatus status)
+    private void Track(MemberInvoker member, MemberStatus status)
     {
         if (status != MemberStatus.Ok)
         {
@@ -603,27 +331,45 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
         return true;
     }
 
-    private QualityPredictionResult Finish(in Combiner combiner, EnsembleMemberResult[] entries, long start)
+    private QualityPredictionResult Finish(in Combiner combiner, Attempt[] attempts, long start)
     {
-        QualityPredictionResult result;
-        if (combiner.Answer is { } answer && (_strategy == EnsembleStrategy.PriorityChain || combiner.Count == 1))
+        var entries = new EnsembleMemberResult[_members.Length];
+        for (var i = 0; i < _members.Length; i++)
         {
+            entries[i] = _members[i].Entry(attempts[i]);
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        var id = PredictionIds.Next(now);
+        QualityPredictionResult result;
+        if (combiner.HasAnswer && (_strategy == EnsembleStrategy.PriorityChain || combiner.Count == 1))
+        {
+            var answer = attempts[combiner.First];
             var interval = new PredictionInterval(_range.Clamp(answer.Interval.Lower), _range.Clamp(answer.Interval.Upper), answer.Interval.Coverage);
-            if (combiner.AnswerOwnership != ResultOwnership.None)
+            if (answer.Model is { } model)
             {
-                // The member's result object is ours alone: complete it instead of copying it (budget 4, docs/benchmarks.md).
-                // Stamped by the same clock, its fresh id and timestamp stand; otherwise it gets the ensemble's.
-                var (stampId, stampTime) = combiner.AnswerOwnership == ResultOwnership.OwnedSameClock ? (answer.PredictionId, answer.Timestamp) : Stamp();
-                answer.CompleteAsEnsembleAnswer(_range.Clamp(answer.Score), Math.Clamp(answer.Confidence, 0, 1), interval, entries, stampId, stampTime);
-                result = answer;
+                result = new QualityPredictionResult
+                {
+                    Score = _range.Clamp(answer.Answer.Score),
+                    Confidence = Math.Clamp(answer.Answer.Confidence, 0, 1),
+                    ConfidenceKind = answer.Answer.Kind,
+                    Interval = interval,
+                    Source = PredictionSource.Model,
+                    ModelName = _members[combiner.First].Name,
+                    ModelVersion = model.Version,
+                    FeaturesSupplied = answer.Answer.Supplied,
+                    FeaturesExpected = model.FeaturesExpected,
+                    Members = entries,
+                    PredictionId = id,
+                    Timestamp = now,
+                };
             }
             else
             {
-                var (id, now) = Stamp();
-                result = answer with
+                result = answer.Result! with
                 {
-                    Score = _range.Clamp(answer.Score),
-                    Confidence = Math.Clamp(answer.Confidence, 0, 1),
+                    Score = _range.Clamp(answer.Result!.Score),
+                    Confidence = Math.Clamp(answer.Result.Confidence, 0, 1),
                     Interval = interval,
                     Members = entries,
                     PredictionId = id,
@@ -633,7 +379,6 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
         }
         else if (combiner.Count > 1)
         {
-            var (id, now) = Stamp();
             var (score, confidence, lower, upper) = combiner.Average(_strategy == EnsembleStrategy.ConfidenceWeightedAverage);
             result = new QualityPredictionResult
             {
@@ -651,7 +396,6 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
         }
         else
         {
-            var (id, now) = Stamp();
             result = new QualityPredictionResult
             {
                 Score = _defaultScore,
@@ -678,134 +422,5 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
 
         Log.Predicted(_logger, Name, result.Source, result.Confidence);
         return result;
-    }
-
-    /// <summary>One model member call in a watchdog lane, on behalf of a caller's token.</summary>
-    private readonly record struct GuardedCall(EnsemblePredictor Self, IQualityPredictor Predictor, PredictionContext Context, MemberWatchdog.Lane Lane, CancellationToken Caller);
-
-    /// <summary>Whether a member's result objects may be completed in place, and whether their stamp is from the ensemble's clock.</summary>
-    private enum ResultOwnership
-    {
-        None,
-        Owned,
-        OwnedSameClock,
-    }
-
-    private (Guid Id, DateTimeOffset Now) Stamp()
-    {
-        var now = _timeProvider.GetUtcNow();
-        return (PredictionIds.Next(now), now);
-    }
-
-    private readonly record struct Attempt(MemberStatus Status, QualityPredictionResult? Result, string? Reason, bool Ran = true)
-    {
-        public static Attempt NotRun => new(MemberStatus.Skipped, null, null, Ran: false);
-
-        public static Attempt Ok(QualityPredictionResult result) => new(MemberStatus.Ok, result, null);
-    }
-
-    /// <summary>Accumulates the members that answered: the first answer (for a chain) and weighted sums (for averages).</summary>
-    private struct Combiner(ScoreRange range)
-    {
-        private double _weight, _score, _confidence, _lower, _upper;
-        private double _cWeight, _cScore, _cConfidence, _cLower, _cUpper;
-        private double _eScore, _eConfidence, _eLower, _eUpper;
-
-        public QualityPredictionResult? Answer { get; private set; }
-
-        /// <summary>Gets whether <see cref="Answer"/> is a new object nobody else references (from a library predictor), which may be completed in place.</summary>
-        public ResultOwnership AnswerOwnership { get; private set; }
-
-        public int Count { get; private set; }
-
-        public double MinCoverage { get; private set; } = 1;
-
-        public ConfidenceKind WeakestKind { get; private set; } = ConfidenceKind.Calibrated;
-
-        public void Add(double weight, in Attempt attempt, ResultOwnership ownership)
-        {
-            if (attempt.Status != MemberStatus.Ok || attempt.Result is not { } result)
-            {
-                return;
-            }
-
-            if (Answer is null)
-            {
-                Answer = result;
-                AnswerOwnership = ownership;
-            }
-
-            Count++;
-            var score = range.Clamp(result.Score);
-            var confidence = Math.Clamp(result.Confidence, 0, 1);
-            var (lower, upper) = (range.Clamp(result.Interval.Lower), range.Clamp(result.Interval.Upper));
-            MinCoverage = Math.Min(MinCoverage, result.Interval.Coverage);
-            WeakestKind = (ConfidenceKind)Math.Max((int)WeakestKind, (int)result.ConfidenceKind);
-            _weight += weight;
-            _score += weight * score;
-            _confidence += weight * confidence;
-            _lower += weight * lower;
-            _upper += weight * upper;
-            var cw = weight * confidence;
-            _cWeight += cw;
-            _cScore += cw * score;
-            _cConfidence += cw * confidence;
-            _cLower += cw * lower;
-            _cUpper += cw * upper;
-            _eScore += score;
-            _eConfidence += confidence;
-            _eLower += lower;
-            _eUpper += upper;
-        }
-
-        public readonly (double Score, double Confidence, double Lower, double Upper) Average(bool byConfidence)
-        {
-            if (byConfidence && _cWeight > 0)
-            {
-                return (_cScore / _cWeight, _cConfidence / _cWeight, _cLower / _cWeight, _cUpper / _cWeight);
-            }
-
-            if (_weight > 0)
-            {
-                return (_score / _weight, _confidence / _weight, _lower / _weight, _upper / _weight);
-            }
-
-            return (_eScore / Count, _eConfidence / Count, _eLower / Count, _eUpper / Count);
-        }
-    }
-
-    private sealed class Member(EnsembleMember member, ResiliencePipeline? pipeline, TimeProvider timeProvider)
-    {
-        private EnsembleMemberResult? _skipped;
-
-#pragma warning disable SA1401, CA1051 // Updated with Interlocked.
-        public int LastStatus = (int)MemberStatus.Ok;
-#pragma warning restore SA1401, CA1051
-
-        public IQualityPredictor Predictor { get; } = member.Predictor;
-
-        public string Name { get; } = member.Predictor.Name;
-
-        public double Weight { get; } = member.Weight;
-
-        public PredictionSource Kind { get; } = member.IsModel ? PredictionSource.Model : PredictionSource.Heuristic;
-
-        /// <summary>Gets whether the member is a model: it runs under the member timeout (and the breaker when one is configured).</summary>
-        public bool IsModel { get; } = member.IsModel;
-
-        /// <summary>Why the member's model cannot answer (checked without calling it, so falling back throws nothing); <see langword="null"/> when it may.</summary>
-        public string? NotLoadedReason() => (Predictor as ModelPredictor)?.NotLoadedReason();
-
-        public ResiliencePipeline? Pipeline { get; } = pipeline;
-
-        /// <summary>Gets whether the member's results are new objects nobody else references (see <see cref="IOwnedResultPredictor"/>), stamped by the ensemble's clock.</summary>
-        public ResultOwnership Ownership { get; } = member.Predictor is IOwnedResultPredictor owned
-            ? ReferenceEquals(owned.TimeProvider, timeProvider) ? ResultOwnership.OwnedSameClock : ResultOwnership.Owned
-            : ResultOwnership.None;
-
-        public EnsembleMemberResult Entry(in Attempt attempt) =>
-            attempt.Ran
-                ? new EnsembleMemberResult(Name, attempt.Result?.Score, Weight, attempt.Status, attempt.Reason, Kind, attempt.Result?.ModelVersion, attempt.Result?.Confidence)
-                : _skipped ??= new EnsembleMemberResult(Name, null, Weight, MemberStatus.Skipped, null, Kind); // immutable: shared by every result
     }
 }

@@ -13,29 +13,38 @@ namespace QualityPrediction.Feedback;
 /// so the prediction path never waits for or fails because of the store.
 /// </summary>
 /// <remarks>
-/// <para><b>Never blocks:</b> <see cref="TryEnqueue(PredictionRecord)"/> returns at once; when the bounded queue is full the
-/// record is dropped and counted (<see cref="FeedbackWriterStatus.Dropped"/>, the <c>quality_prediction.feedback.dropped</c> counter).</para>
-/// <para><b>No loss, no duplicates while the store is down:</b> a batch the store fails to write is appended to a local
-/// spill file (fsynced) and later batches follow it there, in order; every <see cref="FeedbackWriterOptions.RetryInterval"/>
-/// the spill file is replayed into the store and deleted once all of it is written. Stores are idempotent on the prediction
-/// id, so a batch that is written twice (replayed after a partial failure, or after a crash during a replay) is stored once.
-/// A spill file left by an earlier run is replayed after a restart.</para>
+/// <para><b>Never blocks:</b> <see cref="TryEnqueue(PredictionRecord)"/> returns at once; when the bounded queue is full
+/// (<see cref="FeedbackWriterOptions.Capacity"/> records or <see cref="FeedbackWriterOptions.MaxQueueBytes"/> bytes) the
+/// record is dropped and counted (<see cref="FeedbackWriterStatus.Dropped"/>, the <c>quality_prediction.feedback.dropped</c>
+/// counter). A feature name or category longer than <see cref="FeedbackWriterOptions.MaxLoggedValueLength"/> is left out
+/// of the logged record and counted, so one huge context value cannot hold memory or fill the disk.</para>
+/// <para><b>No loss, no duplicates while the store is down:</b> a batch the store fails to write is appended to local
+/// spill files (fsynced) and later batches follow it there, in order; every <see cref="FeedbackWriterOptions.RetryInterval"/>
+/// the spill files are replayed into the store, resuming where the last replay stopped, and deleted once written. Records
+/// whose earlier write may have gone through are checked with <see cref="IFeedbackStore.FindStoredAsync"/> first, so
+/// nothing is written twice. Spill files left by a writer that died are replayed by the next writer to start on the folder.</para>
+/// <para><b>Acknowledged means stored:</b> <see cref="FlushAsync"/> completes when everything queued before it is in the
+/// store or in the spill files, and throws <see cref="FeedbackRecordsLostException"/> when accepted records were lost
+/// instead (the spill files full at <see cref="FeedbackWriterOptions.MaxSpillBytes"/>, or not writable).</para>
 /// <para><b>Shutdown:</b> <see cref="DisposeAsync"/> (or <see cref="IHostedService.StopAsync"/>) stops accepting records,
 /// writes what is queued, and spills it when the store fails.</para>
 /// </remarks>
 public sealed class FeedbackWriter : IAsyncDisposable, IDisposable, IHostedService
 {
-    /// <summary>The name of the counter of records dropped because the queue was full.</summary>
+    /// <summary>The name of the counter of records dropped (tag <c>error.type</c>: <c>queue_full</c>, <c>stopped</c>, <c>spill_full</c>, <c>spill_failed</c>).</summary>
     public const string DroppedCounterName = "quality_prediction.feedback.dropped";
 
     /// <summary>The name of the counter of records written to the store.</summary>
     public const string WrittenCounterName = "quality_prediction.feedback.written";
 
-    /// <summary>The name of the counter of records spilled to the local file.</summary>
+    /// <summary>The name of the counter of records spilled to the local files.</summary>
     public const string SpilledCounterName = "quality_prediction.feedback.spilled";
 
-    /// <summary>The name of the gauge of records waiting in the spill file.</summary>
+    /// <summary>The name of the gauge of records waiting in the spill files.</summary>
     public const string BacklogGaugeName = "quality_prediction.feedback.backlog";
+
+    /// <summary>The name of the counter of feature names or categories left out of logged predictions for their length.</summary>
+    public const string ValuesOmittedCounterName = "quality_prediction.feedback.values_omitted";
 
     private readonly IFeedbackStore _store;
     private readonly FeedbackWriterOptions _options;
@@ -47,12 +56,20 @@ public sealed class FeedbackWriter : IAsyncDisposable, IDisposable, IHostedServi
     private readonly Counter<long>? _droppedCounter;
     private readonly Counter<long>? _writtenCounter;
     private readonly Counter<long>? _spilledCounter;
+    private readonly Counter<long>? _omittedCounter;
     private long _written;
     private long _dropped;
     private long _spilled;
     private long _backlog;
+    private long _spillBytes;
+    private long _queuedBytes;
+    private long _lost;
+    private long _lostReported;
+    private long _omitted;
     private long _lastFailure = long.MinValue;
     private string? _lastError;
+    private string? _lossReason;
+    private Exception? _lossError;
     private int _disposed;
 
     /// <summary>Creates a writer and starts its background task.</summary>
@@ -62,7 +79,7 @@ public sealed class FeedbackWriter : IAsyncDisposable, IDisposable, IHostedServi
     /// <param name="logger">The logger; none when <see langword="null"/>.</param>
     /// <param name="meterFactory">Creates the <c>QualityPrediction</c> meter; no metrics when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="store"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The capacity or batch size is below 1, or the retry interval is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The capacity or batch size is below 1, the retry interval is negative, or a byte or length limit is below its minimum (64 KiB for the queue and the spill files, 16 characters for a value).</exception>
     public FeedbackWriter(
         IFeedbackStore store,
         FeedbackWriterOptions options,
@@ -75,6 +92,9 @@ public sealed class FeedbackWriter : IAsyncDisposable, IDisposable, IHostedServi
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Capacity, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.RetryInterval, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxQueueBytes, 64 * 1024, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxSpillBytes, 64 * 1024, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxLoggedValueLength, 16, nameof(options));
         _store = store;
         _options = options;
         _timeProvider = timeProvider ?? TimeProvider.System;
@@ -86,32 +106,38 @@ public sealed class FeedbackWriter : IAsyncDisposable, IDisposable, IHostedServi
             SingleWriter = false,
             AllowSynchronousContinuations = false,
         });
-        _spill = new SpillFile(options.ResolveSpillFolder(), _logger);
+        _spill = new SpillFile(options.ResolveSpillFolder(), options.MaxSpillBytes, _timeProvider, _logger);
         _backlog = _spill.Backlog;
+        _spillBytes = _spill.PendingBytes;
 
         if (meterFactory is not null)
         {
             var meter = meterFactory.Create(QualityMonitor.MeterName);
-            _droppedCounter = meter.CreateCounter<long>(DroppedCounterName, "{record}", "Feedback records dropped because the queue was full or the writer was stopped.");
+            _droppedCounter = meter.CreateCounter<long>(DroppedCounterName, "{record}", "Feedback records dropped: the queue was full or the writer stopped, or the spill files were full or failed.");
             _writtenCounter = meter.CreateCounter<long>(WrittenCounterName, "{record}", "Feedback records written to the store.");
-            _spilledCounter = meter.CreateCounter<long>(SpilledCounterName, "{record}", "Feedback records spilled to the local file while the store failed.");
-            meter.CreateObservableGauge(BacklogGaugeName, () => Math.Max(0, Interlocked.Read(ref _backlog)), "{record}", "Feedback records in the spill file waiting for the store.");
+            _spilledCounter = meter.CreateCounter<long>(SpilledCounterName, "{record}", "Feedback records spilled to the local files while the store failed.");
+            _omittedCounter = meter.CreateCounter<long>(ValuesOmittedCounterName, "{value}", "Feature names or categories left out of logged predictions for their length.");
+            meter.CreateObservableGauge(BacklogGaugeName, () => Math.Max(0, Interlocked.Read(ref _backlog)), "{record}", "Feedback records in the spill files waiting for the store.");
         }
 
         _loop = Task.Run(RunAsync);
     }
 
-    /// <summary>Gets the path of the spill file.</summary>
+    /// <summary>Gets the spill file this writer appends to now (one of the files in <see cref="SpillFolder"/>; it exists only while records wait in it).</summary>
     public string SpillPath => _spill.Path;
 
+    /// <summary>Gets the spill folder.</summary>
+    public string SpillFolder => _spill.Folder;
+
     /// <summary>Queues a prediction; never blocks or throws for a full queue.</summary>
-    /// <param name="record">The record.</param>
+    /// <param name="record">The record; a feature whose name or category is longer than <see cref="FeedbackWriterOptions.MaxLoggedValueLength"/> is left out.</param>
     /// <returns><see langword="true"/> when queued; <see langword="false"/> when dropped (queue full or writer stopped).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="record"/> is <see langword="null"/>.</exception>
     public bool TryEnqueue(PredictionRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        return Enqueue(new FeedbackItem { Prediction = record });
+        record = WithoutOversizedValues(record);
+        return Enqueue(new FeedbackItem { Prediction = record, Bytes = FeedbackItem.EstimateBytes(record) });
     }
 
     /// <summary>Queues an outcome; never blocks or throws for a full queue.</summary>
@@ -121,12 +147,13 @@ public sealed class FeedbackWriter : IAsyncDisposable, IDisposable, IHostedServi
     public bool TryEnqueue(OutcomeRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        return Enqueue(new FeedbackItem { Outcome = record });
+        return Enqueue(new FeedbackItem { Outcome = record, Bytes = FeedbackItem.OutcomeBytes });
     }
 
-    /// <summary>Waits until every record queued before this call is in the store or in the spill file.</summary>
+    /// <summary>Waits until every record queued before this call is in the store or in the spill files.</summary>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>A task that completes when the records are persisted.</returns>
+    /// <exception cref="FeedbackRecordsLostException">Records the writer had accepted were lost since the previous flush (each loss is reported once, by the first flush that completes after it): neither the store nor the spill files took them.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
@@ -138,6 +165,7 @@ public sealed class FeedbackWriter : IAsyncDisposable, IDisposable, IHostedServi
         catch (ChannelClosedException)
         {
             await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+            ThrowIfLost();
             return;
         }
 
@@ -152,7 +180,22 @@ public sealed class FeedbackWriter : IAsyncDisposable, IDisposable, IHostedServi
         Interlocked.Read(ref _dropped),
         Interlocked.Read(ref _spilled),
         Math.Max(0, Interlocked.Read(ref _backlog)),
-        Volatile.Read(ref _lastError));
+        Volatile.Read(ref _lastError),
+        Interlocked.Read(ref _lost),
+        Math.Max(0, Interlocked.Read(ref _queuedBytes)),
+        Interlocked.Read(ref _spillBytes),
+        Interlocked.Read(ref _omitted));
+
+    /// <summary>Counts the records waiting in a spill folder (every writer's files, and those of writers that died), without writing to it; for status tools.</summary>
+    /// <param name="folder">The spill folder.</param>
+    /// <returns>The predictions and outcomes waiting, and the files holding them.</returns>
+    /// <exception cref="ArgumentException"><paramref name="folder"/> is empty.</exception>
+    /// <exception cref="IOException">A file cannot be read.</exception>
+    public static (long Predictions, long Outcomes, IReadOnlyList<string> Files) InspectSpillFolder(string folder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        return SpillFile.Inspect(folder);
+    }
 
     /// <inheritdoc />
     Task IHostedService.StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -164,7 +207,7 @@ public sealed class FeedbackWriter : IAsyncDisposable, IDisposable, IHostedServi
         await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Stops accepting records, writes (or spills) what is queued, and releases the spill file.</summary>
+    /// <summary>Stops accepting records, writes (or spills) what is queued, and releases the spill files.</summary>
     /// <returns>A task that completes when everything queued is persisted.</returns>
     public async ValueTask DisposeAsync()
     {
@@ -183,19 +226,62 @@ public sealed class FeedbackWriter : IAsyncDisposable, IDisposable, IHostedServi
 
     private bool Enqueue(FeedbackItem item)
     {
-        if (_channel.Writer.TryWrite(item))
+        var bytes = Interlocked.Add(ref _queuedBytes, item.Bytes);
+        if (bytes <= _options.MaxQueueBytes && _channel.Writer.TryWrite(item))
         {
             return true;
         }
 
+        Interlocked.Add(ref _queuedBytes, -item.Bytes);
         var dropped = Interlocked.Increment(ref _dropped);
-        _droppedCounter?.Add(1);
+        if (_droppedCounter is { Enabled: true } counter)
+        {
+            counter.Add(1, new KeyValuePair<string, object?>("error.type", Volatile.Read(ref _disposed) != 0 ? "stopped" : "queue_full"));
+        }
+
         if ((dropped & (dropped - 1)) == 0)
         {
-            FeedbackLog.RecordsDropped(_logger, _options.Capacity, dropped);
+            FeedbackLog.RecordsDropped(_logger, _options.Capacity, _options.MaxQueueBytes, dropped);
         }
 
         return false;
+    }
+
+    /// <summary>Leaves out the features whose name or category is longer than the limit (a copy only when there is one).</summary>
+    private PredictionRecord WithoutOversizedValues(PredictionRecord record)
+    {
+        var max = _options.MaxLoggedValueLength;
+        var oversized = 0;
+        foreach (var (name, value) in record.Features)
+        {
+            if (name.Length > max || value.Category?.Length > max)
+            {
+                oversized++;
+            }
+        }
+
+        if (oversized == 0)
+        {
+            return record;
+        }
+
+        var kept = new Dictionary<string, FeatureValue>(record.Features.Count - oversized, StringComparer.Ordinal);
+        foreach (var (name, value) in record.Features)
+        {
+            if (name.Length <= max && !(value.Category?.Length > max))
+            {
+                kept[name] = value;
+            }
+        }
+
+        var omitted = Interlocked.Add(ref _omitted, oversized);
+        _omittedCounter?.Add(oversized);
+        if (((omitted - oversized) & omitted) == 0 || omitted == oversized)
+        {
+            FeedbackLog.ValuesOmitted(_logger, max, omitted);
+        }
+
+        return record with { Features = kept };
     }
 
     private async Task RunAsync()
@@ -227,8 +313,10 @@ public sealed class FeedbackWriter : IAsyncDisposable, IDisposable, IHostedServi
             }
 
             waiting = null;
+            long bytes = 0;
             while (predictions.Count + outcomes.Count < _options.BatchSize && reader.TryRead(out var item))
             {
+                bytes += item.Bytes;
                 if (item.Prediction is not null)
                 {
                     predictions.Add(item.Prediction);
@@ -245,20 +333,46 @@ public sealed class FeedbackWriter : IAsyncDisposable, IDisposable, IHostedServi
             }
 
             await PersistAsync(predictions, outcomes).ConfigureAwait(false);
+            Interlocked.Add(ref _queuedBytes, -bytes);
             predictions = [];
             outcomes = [];
             foreach (var marker in markers)
             {
-                marker.TrySetResult();
+                if (TakeLoss() is { } loss)
+                {
+                    marker.TrySetException(loss);
+                }
+                else
+                {
+                    marker.TrySetResult();
+                }
             }
 
             markers.Clear();
         }
 
-        // Shutdown: one last attempt to empty the spill file; what stays is replayed after the next start.
+        // Shutdown: one last attempt to empty the spill files; what stays is replayed after the next start.
         if (_spill.HasPending)
         {
             await TryReplayAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The losses not reported yet, as the exception a flush throws (and marks them reported); <see langword="null"/> when there are none.</summary>
+    private FeedbackRecordsLostException? TakeLoss()
+    {
+        var lost = Interlocked.Read(ref _lost);
+        var reported = Interlocked.Exchange(ref _lostReported, lost);
+        return lost > reported
+            ? new FeedbackRecordsLostException(lost - reported, Volatile.Read(ref _lossReason) ?? "unknown", Volatile.Read(ref _lossError))
+            : null;
+    }
+
+    private void ThrowIfLost()
+    {
+        if (TakeLoss() is { } loss)
+        {
+            throw loss;
         }
     }
 
@@ -286,52 +400,76 @@ public sealed class FeedbackWriter : IAsyncDisposable, IDisposable, IHostedServi
             await TryReplayAsync().ConfigureAwait(false);
         }
 
-        if (!_spill.HasPending)
+        if (_spill.HasPending)
         {
-            try
-            {
-                await WriteToStoreAsync(predictions, outcomes).ConfigureAwait(false);
-                return;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                Failed(ex);
-                FeedbackLog.StoreWriteFailed(_logger, ex, count, _spill.Path);
-            }
+            Spill(predictions, outcomes, unconfirmed: false); // keep the order: behind what waits in the spill files
+            return;
         }
 
+        var predictionsWritten = false;
         try
         {
-            _spill.Append(predictions, outcomes);
-            Interlocked.Add(ref _spilled, count);
-            Interlocked.Exchange(ref _backlog, _spill.Backlog);
-            _spilledCounter?.Add(count);
+            if (predictions.Count > 0)
+            {
+                await _store.WritePredictionsAsync(predictions).ConfigureAwait(false);
+                Written(predictions.Count);
+            }
+
+            predictionsWritten = true;
+            if (outcomes.Count > 0)
+            {
+                await _store.WriteOutcomesAsync(outcomes).ConfigureAwait(false);
+                Written(outcomes.Count);
+            }
+
+            Recovered();
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            FeedbackLog.SpillWriteFailed(_logger, ex, count, _spill.Path);
-            Interlocked.Add(ref _dropped, count);
-            _droppedCounter?.Add(count);
+            Failed(ex);
+            var failed = predictionsWritten ? outcomes.Count : count;
+            FeedbackLog.StoreWriteFailed(_logger, ex, failed, _spill.Folder);
+
+            // Only what was not confirmed goes to the spill files; it may be partly in the store (checked before the replay).
+            Spill(predictionsWritten ? [] : predictions, outcomes, unconfirmed: true);
         }
     }
 
-    private async Task WriteToStoreAsync(IReadOnlyList<PredictionRecord> predictions, IReadOnlyList<OutcomeRecord> outcomes)
+    private void Spill(IReadOnlyList<PredictionRecord> predictions, IReadOnlyList<OutcomeRecord> outcomes, bool unconfirmed)
     {
-        if (predictions.Count > 0)
-        {
-            await _store.WritePredictionsAsync(predictions).ConfigureAwait(false);
-        }
-
-        if (outcomes.Count > 0)
-        {
-            await _store.WriteOutcomesAsync(outcomes).ConfigureAwait(false);
-        }
-
         var count = predictions.Count + outcomes.Count;
-        Interlocked.Add(ref _written, count);
-        _writtenCounter?.Add(count);
-        Volatile.Write(ref _lastError, null);
-        _lastFailure = long.MinValue;
+        try
+        {
+            if (_spill.Append(predictions, outcomes, unconfirmed))
+            {
+                Interlocked.Add(ref _spilled, count);
+                _spilledCounter?.Add(count);
+                SpillChanged();
+                return;
+            }
+
+            Lose(count, "spill_full", $"the spill files in '{_spill.Folder}' are full (MaxSpillBytes {_options.MaxSpillBytes})", null);
+            FeedbackLog.SpillFull(_logger, _spill.Folder, _spill.PendingBytes, _options.MaxSpillBytes, count, Interlocked.Read(ref _dropped));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Lose(count, "spill_failed", $"the spill files in '{_spill.Folder}' cannot be written ({ex.GetType().Name}: {ex.Message})", ex);
+            FeedbackLog.SpillWriteFailed(_logger, ex, count, _spill.Folder);
+        }
+    }
+
+    private void Lose(int count, string errorType, string reason, Exception? error)
+    {
+        Volatile.Write(ref _lossReason, Volatile.Read(ref _lastError) is { } storeError ? $"the store failed ({storeError}) and {reason}" : reason);
+        Volatile.Write(ref _lossError, error);
+        Interlocked.Add(ref _dropped, count);
+        Interlocked.Add(ref _lost, count);
+        if (_droppedCounter is { Enabled: true } counter)
+        {
+            counter.Add(count, new KeyValuePair<string, object?>("error.type", errorType));
+        }
+
+        FeedbackLog.RecordsLost(_logger, count);
     }
 
     private async Task TryReplayAsync()
@@ -339,14 +477,37 @@ public sealed class FeedbackWriter : IAsyncDisposable, IDisposable, IHostedServi
         long replayed = 0;
         try
         {
-            foreach (var (predictions, outcomes) in _spill.Read(_options.BatchSize))
+            foreach (var batch in _spill.Read(_options.BatchSize))
             {
-                await WriteToStoreAsync(predictions, outcomes).ConfigureAwait(false);
-                replayed += predictions.Count + outcomes.Count;
+                IReadOnlyList<PredictionRecord> predictions = batch.Predictions;
+                IReadOnlyList<OutcomeRecord> outcomes = batch.Outcomes;
+                if (batch.Unconfirmed.Count > 0)
+                {
+                    // The store may hold some of these already (a write that failed part-way, or a replay cut off by a crash).
+                    var stored = await _store.FindStoredAsync(batch.Unconfirmed).ConfigureAwait(false);
+                    predictions = [.. batch.Predictions.Where(p => !(batch.Unconfirmed.Contains(p.PredictionId) && stored.Predictions.Contains(p.PredictionId)))];
+                    outcomes = [.. batch.Outcomes.Where(o => !(batch.Unconfirmed.Contains(o.PredictionId) && stored.Outcomes.Contains(o.PredictionId)))];
+                }
+
+                _spill.BeginWrite(batch);
+                if (predictions.Count > 0)
+                {
+                    await _store.WritePredictionsAsync(predictions).ConfigureAwait(false);
+                    Written(predictions.Count);
+                }
+
+                if (outcomes.Count > 0)
+                {
+                    await _store.WriteOutcomesAsync(outcomes).ConfigureAwait(false);
+                    Written(outcomes.Count);
+                }
+
+                _spill.Complete(batch);
+                SpillChanged();
+                replayed += batch.Count;
             }
 
-            _spill.Clear();
-            Interlocked.Exchange(ref _backlog, 0);
+            Recovered();
             FeedbackLog.SpillReplayed(_logger, replayed);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -354,6 +515,24 @@ public sealed class FeedbackWriter : IAsyncDisposable, IDisposable, IHostedServi
             Failed(ex);
             FeedbackLog.SpillReplayFailed(_logger, ex);
         }
+    }
+
+    private void Written(int count)
+    {
+        Interlocked.Add(ref _written, count);
+        _writtenCounter?.Add(count);
+    }
+
+    private void SpillChanged()
+    {
+        Interlocked.Exchange(ref _backlog, _spill.Backlog);
+        Interlocked.Exchange(ref _spillBytes, _spill.PendingBytes);
+    }
+
+    private void Recovered()
+    {
+        Volatile.Write(ref _lastError, null);
+        _lastFailure = long.MinValue;
     }
 
     private void Failed(Exception ex)

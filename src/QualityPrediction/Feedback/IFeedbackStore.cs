@@ -30,6 +30,17 @@ public interface IFeedbackStore
     /// <returns>The joined rows, in increasing position.</returns>
     IAsyncEnumerable<FeedbackRow> ReadJoinedAsync(long afterPosition = 0, CancellationToken cancellationToken = default);
 
+    /// <summary>Finds which of the given prediction ids already have a stored prediction, and which a stored outcome.</summary>
+    /// <param name="predictionIds">The ids to look up.</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <returns>The ids found.</returns>
+    /// <remarks>The <see cref="FeedbackWriter"/> calls it before it writes again records whose earlier write may have gone
+    /// through (a write that failed part-way, or a replay cut off by a crash), so that a store which does not ignore repeated
+    /// ids by itself still stores nothing twice. The default finds none: right for a store whose writes ignore the ids it
+    /// holds already (as PostgreSQL's <c>ON CONFLICT DO NOTHING</c> does).</remarks>
+    ValueTask<StoredFeedbackIds> FindStoredAsync(IReadOnlyCollection<Guid> predictionIds, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(StoredFeedbackIds.None);
+
     /// <summary>Counts the stored records.</summary>
     /// <param name="cancellationToken">Cancels the count.</param>
     /// <returns>The counts.</returns>

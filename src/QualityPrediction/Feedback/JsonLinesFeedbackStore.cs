@@ -86,6 +86,32 @@ public sealed class JsonLinesFeedbackStore : IFeedbackStore, IDisposable
     }
 
     /// <inheritdoc />
+    /// <remarks>Reads every file once (streamed), keeping only the ids asked for.</remarks>
+    public ValueTask<StoredFeedbackIds> FindStoredAsync(IReadOnlyCollection<Guid> predictionIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(predictionIds);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var wanted = predictionIds as IReadOnlySet<Guid> ?? new HashSet<Guid>(predictionIds);
+        var predictions = new HashSet<Guid>();
+        var outcomes = new HashSet<Guid>();
+        if (wanted.Count > 0)
+        {
+            foreach (var (prefix, found) in new[] { (PredictionsPrefix, predictions), (OutcomesPrefix, outcomes) })
+            {
+                foreach (var (_, _, element) in ReadAll(prefix, cancellationToken))
+                {
+                    if (element.ValueKind == JsonValueKind.Object && element.TryGetProperty("id", out var id) && id.TryGetGuid(out var guid) && wanted.Contains(guid))
+                    {
+                        found.Add(guid);
+                    }
+                }
+            }
+        }
+
+        return ValueTask.FromResult(new StoredFeedbackIds(predictions, outcomes));
+    }
+
+    /// <inheritdoc />
     public ValueTask<FeedbackCounts> GetCountsAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -150,7 +176,27 @@ public sealed class JsonLinesFeedbackStore : IFeedbackStore, IDisposable
                 OpenSegment(segment);
             }
 
-            JsonLinesFile.AppendDurably(segment.Stream!, lines.Span);
+            var before = segment.Stream!.Length;
+            try
+            {
+                JsonLinesFile.AppendDurably(segment.Stream, lines.Span);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Take back a partial write, so a failed batch is not in the store at all; if even that fails, reopen later
+                // (the torn line is then terminated and skipped).
+                try
+                {
+                    segment.Stream.SetLength(before);
+                    segment.Stream.Seek(0, SeekOrigin.End);
+                }
+                catch (Exception truncate) when (truncate is IOException or UnauthorizedAccessException)
+                {
+                    segment.Close();
+                }
+
+                throw;
+            }
         }
         finally
         {
@@ -208,7 +254,7 @@ public sealed class JsonLinesFeedbackStore : IFeedbackStore, IDisposable
         }
         catch (FormatException ex)
         {
-            FeedbackLog.BadLine(_logger, file, line, ex.Message);
+            FeedbackLog.BadLine(_logger, file, $"line {line}", ex.Message);
             return null;
         }
     }

@@ -13,7 +13,7 @@ namespace QualityPrediction.Heuristics;
 /// the result. Each result gets a fresh <see cref="QualityPredictionResult.PredictionId"/> (a version 7 GUID); an ensemble
 /// replaces it with its own, once per prediction.
 /// </remarks>
-public sealed class FittedHeuristicPredictor : IQualityPredictor, IOwnedResultPredictor
+public sealed class FittedHeuristicPredictor : IQualityPredictor
 {
     private readonly Node _root;
     private readonly string[] _hierarchy;
@@ -44,16 +44,6 @@ public sealed class FittedHeuristicPredictor : IQualityPredictor, IOwnedResultPr
 
     /// <summary>Gets the fitted model.</summary>
     public FittedHeuristicModel Model { get; }
-
-    /// <inheritdoc />
-    TimeProvider IOwnedResultPredictor.TimeProvider => _timeProvider;
-
-    /// <inheritdoc />
-    QualityPredictionResult IOwnedResultPredictor.Predict(PredictionContext context, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Predict(context);
-    }
 
     /// <inheritdoc />
     public QualityPredictionResult Predict(PredictionContext context)

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace QualityPrediction.Heuristics;
 
 /// <summary>
@@ -6,8 +8,9 @@ namespace QualityPrediction.Heuristics;
 public sealed class HeuristicRules
 {
     /// <summary>Gets or sets the score before adjustments.</summary>
-    /// <value>The default is 70.</value>
-    public double BaseScore { get; set; } = 70;
+    /// <value>The default, <see langword="null"/>, is 70 % of the way up the score range (70 on [0, 100], 7.2 on [3, 9]).</value>
+    [Range(double.MinValue, double.MaxValue, ErrorMessage = "must be a finite number")]
+    public double? BaseScore { get; set; }
 
     /// <summary>Gets or sets additive adjustments per categorical feature and value, e.g. <c>Adjustments["provider"]["openai"] = 3</c>. Values not listed add nothing.</summary>
     public IDictionary<string, IDictionary<string, double>> Adjustments { get; set; } = new Dictionary<string, IDictionary<string, double>>(StringComparer.Ordinal);
@@ -17,11 +20,13 @@ public sealed class HeuristicRules
 
     /// <summary>Gets or sets the confidence reported with every answer; it is labelled <see cref="ConfidenceKind.Configured"/>, not measured.</summary>
     /// <value>The default is 0.3.</value>
+    [Range(0.0, 1.0, ErrorMessage = "must be within [0, 1]")]
     public double Confidence { get; set; } = 0.3;
 
     /// <summary>Gets or sets the half-width of the reported interval (no coverage is claimed for it).</summary>
-    /// <value>The default is 15.</value>
-    public double IntervalHalfWidth { get; set; } = 15;
+    /// <value>The default, <see langword="null"/>, is 15 % of the score range's width (15 on [0, 100], 0.9 on [3, 9]).</value>
+    [Range(0.0, double.MaxValue, ErrorMessage = "must be a finite number ≥ 0")]
+    public double? IntervalHalfWidth { get; set; }
 }
 
 /// <summary>A linear rule for one numeric feature: adds <c>Weight × (value − Center)</c>.</summary>

@@ -15,7 +15,7 @@ namespace QualityPrediction.Heuristics;
 /// Each result gets a fresh <see cref="QualityPredictionResult.PredictionId"/> (a version 7 GUID); an ensemble
 /// replaces it with its own, once per prediction.
 /// </remarks>
-public sealed class RuleBasedHeuristicPredictor : IQualityPredictor, IOwnedResultPredictor
+public sealed class RuleBasedHeuristicPredictor : IQualityPredictor
 {
     /// <summary>The <see cref="QualityPredictionResult.Basis"/> of every answer.</summary>
     public const string BasisName = "rules";
@@ -46,15 +46,17 @@ public sealed class RuleBasedHeuristicPredictor : IQualityPredictor, IOwnedResul
             throw new ArgumentException($"The tolerance must be a positive finite number, not {tolerance.ToString(CultureInfo.InvariantCulture)}.", nameof(tolerance));
         }
 
-        RequireFinite(rules.BaseScore, "BaseScore");
+        var baseScore = rules.BaseScore ?? range.Min + (0.7 * (range.Max - range.Min));
+        var halfWidth = rules.IntervalHalfWidth ?? 0.15 * (range.Max - range.Min);
+        RequireFinite(baseScore, "BaseScore");
         if (!(rules.Confidence is >= 0 and <= 1))
         {
             throw new ArgumentException($"Rules.Confidence must be in [0, 1], not {rules.Confidence.ToString(CultureInfo.InvariantCulture)}.", nameof(rules));
         }
 
-        if (!double.IsFinite(rules.IntervalHalfWidth) || rules.IntervalHalfWidth < 0)
+        if (!double.IsFinite(halfWidth) || halfWidth < 0)
         {
-            throw new ArgumentException($"Rules.IntervalHalfWidth must be a finite number ≥ 0, not {rules.IntervalHalfWidth.ToString(CultureInfo.InvariantCulture)}.", nameof(rules));
+            throw new ArgumentException($"Rules.IntervalHalfWidth must be a finite number ≥ 0, not {halfWidth.ToString(CultureInfo.InvariantCulture)}.", nameof(rules));
         }
 
         _categorical = rules.Adjustments.Select(feature =>
@@ -76,9 +78,9 @@ public sealed class RuleBasedHeuristicPredictor : IQualityPredictor, IOwnedResul
             RequireFinite(feature.Value.Center, $"Numeric:{feature.Key}:Center");
             return (feature.Key, feature.Value.Weight, feature.Value.Center);
         }).ToArray();
-        _baseScore = rules.BaseScore;
+        _baseScore = baseScore;
         _confidence = rules.Confidence;
-        _halfWidth = rules.IntervalHalfWidth;
+        _halfWidth = halfWidth;
         _range = range;
         Tolerance = tolerance;
         _timeProvider = timeProvider ?? TimeProvider.System;
@@ -90,16 +92,6 @@ public sealed class RuleBasedHeuristicPredictor : IQualityPredictor, IOwnedResul
 
     /// <summary>Gets the tolerance the confidence refers to.</summary>
     public double Tolerance { get; }
-
-    /// <inheritdoc />
-    TimeProvider IOwnedResultPredictor.TimeProvider => _timeProvider;
-
-    /// <inheritdoc />
-    QualityPredictionResult IOwnedResultPredictor.Predict(PredictionContext context, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Predict(context);
-    }
 
     /// <inheritdoc />
     public QualityPredictionResult Predict(PredictionContext context)

@@ -4,11 +4,14 @@ using QualityPrediction.Monitoring;
 namespace QualityPrediction.Internal;
 
 /// <summary>Passes every prediction of the composed predictor to the registered <see cref="IPredictionObserver"/>s; an observer that throws is logged and ignored.</summary>
-internal sealed class ObservedQualityPredictor(IQualityPredictor inner, string name, IPredictionObserver[] observers, ILogger logger) : IQualityPredictor, IDisposable
+internal sealed class ObservedQualityPredictor(IQualityPredictor inner, string name, IPredictionObserver[] observers, ILogger logger) : IQualityPredictor, IObservedQualityPredictor, IDisposable
 {
     public string Name => inner.Name;
 
-    public IQualityPredictor Inner => inner;
+    public void PredictBatchUnobserved(ReadOnlySpan<PredictionContext> contexts, Span<QualityPredictionResult> results, CancellationToken cancellationToken) =>
+        inner.PredictBatch(contexts, results, cancellationToken);
+
+    public void Record(PredictionContext context, QualityPredictionResult result) => Notify(context, result);
 
     public QualityPredictionResult Predict(PredictionContext context)
     {

@@ -5,7 +5,7 @@ namespace QualityPrediction.Internal;
 /// <summary>The instruments of the <c>QualityPrediction</c> meter. The meter belongs to the <see cref="IMeterFactory"/>, which disposes it.</summary>
 internal sealed class QualityPredictionMetrics
 {
-    private static readonly string[] SourceNames = Enum.GetNames<PredictionSource>();
+    private static readonly string[] SourceNames = [.. Enum.GetNames<PredictionSource>().Select(n => n.ToLowerInvariant())];
     private static readonly string[] StatusNames = Enum.GetNames<MemberStatus>();
 
     private readonly Counter<long> _predictions;
@@ -28,13 +28,16 @@ internal sealed class QualityPredictionMetrics
 
     public bool DurationEnabled => _duration.Enabled;
 
+    /// <summary>The value of <see cref="QualityPredictionInstruments.SourceTag"/> for a source: its name in lower case, as in the JSON of a result.</summary>
+    public static string SourceTagValue(PredictionSource source) => (uint)source < (uint)SourceNames.Length ? SourceNames[(int)source] : "default";
+
     public void Predicted(string predictor, PredictionSource source)
     {
         if (_predictions.Enabled)
         {
             _predictions.Add(
                 1,
-                new KeyValuePair<string, object?>(QualityPredictionInstruments.SourceTag, SourceNames[(int)source]),
+                new KeyValuePair<string, object?>(QualityPredictionInstruments.SourceTag, SourceTagValue(source)),
                 new KeyValuePair<string, object?>(QualityPredictionInstruments.PredictorTag, predictor));
         }
     }

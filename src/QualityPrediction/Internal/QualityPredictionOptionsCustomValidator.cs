@@ -13,16 +13,20 @@ internal sealed class QualityPredictionOptionsCustomValidator(IServiceProvider s
     {
         ArgumentNullException.ThrowIfNull(options);
         var p = string.IsNullOrEmpty(name) ? QualityPredictionOptions.SectionName : $"{QualityPredictionOptions.SectionName}[{name}]";
-        var failures = new List<string>();
-
-        if (!double.IsFinite(options.MinScore) || !double.IsFinite(options.MaxScore) || options.MinScore >= options.MaxScore)
+        if (options.BindingProblems.Count > 0)
         {
-            failures.Add($"{p}:MinScore ({F(options.MinScore)}) must be a finite number below {p}:MaxScore ({F(options.MaxScore)}).");
+            // Nothing was bound: the other checks would only describe defaults.
+            return ValidateOptionsResult.Fail(options.BindingProblems);
         }
 
-        if (!double.IsFinite(options.Tolerance) || options.Tolerance <= 0)
+        var failures = new List<string>();
+        if (options.MinScore.HasValue != options.MaxScore.HasValue)
         {
-            failures.Add($"{p}:Tolerance ({F(options.Tolerance)}) must be a positive number (the error that confidence refers to, e.g. 5 on a 0-100 scale).");
+            failures.Add($"{p}:{(options.MinScore.HasValue ? "MinScore" : "MaxScore")} is set but {p}:{(options.MinScore.HasValue ? "MaxScore" : "MinScore")} is not: set both, or neither to take the range from the first model's manifest.");
+        }
+        else if (options.MinScore is { } min && options.MaxScore is { } max && (!double.IsFinite(min) || !double.IsFinite(max) || min >= max))
+        {
+            failures.Add($"{p}:MinScore ({F(min)}) must be a finite number below {p}:MaxScore ({F(max)}).");
         }
 
         ValidateEnsemble(options, p, failures);
@@ -45,13 +49,19 @@ internal sealed class QualityPredictionOptionsCustomValidator(IServiceProvider s
             failures.Add($"{p}:Ensemble:CircuitBreaker must not be null.");
         }
 
-        if (options.Ensemble.DefaultScore is { } score && (!double.IsFinite(score) || score < options.MinScore || score > options.MaxScore))
+        if (options.Ensemble.DefaultScore is { } score && KnownRange(options) is { } range && (!double.IsFinite(score) || score < range.Min || score > range.Max))
         {
-            failures.Add($"{p}:Ensemble:DefaultScore ({F(score)}) must lie within [{p}:MinScore, {p}:MaxScore] = [{F(options.MinScore)}, {F(options.MaxScore)}]; remove it to use the middle of the range.");
+            failures.Add($"{p}:Ensemble:DefaultScore ({F(score)}) must lie within [{p}:MinScore, {p}:MaxScore] = [{F(range.Min)}, {F(range.Max)}]; remove it to use the middle of the range.");
+        }
+
+        var breaker = options.Ensemble.CircuitBreaker;
+        if (breaker is { Enabled: true } && options.Models is { Count: > 0 } && breaker.SamplingDuration < 2 * options.Ensemble.MemberTimeout)
+        {
+            failures.Add($"{p}:Ensemble:CircuitBreaker:SamplingDuration ({breaker.SamplingDuration}) must be at least twice {p}:Ensemble:MemberTimeout ({options.Ensemble.MemberTimeout}), or the breaker cannot count a timed-out call before its window ends.");
         }
     }
 
-    private static void ValidateHeuristic(QualityPredictionOptions options, string p, List<string> failures)
+    private void ValidateHeuristic(QualityPredictionOptions options, string p, List<string> failures)
     {
         var heuristic = options.Heuristic;
         if (heuristic is null)
@@ -70,19 +80,9 @@ internal sealed class QualityPredictionOptionsCustomValidator(IServiceProvider s
                     break;
                 }
 
-                if (!(rules.Confidence is >= 0 and <= 1))
+                if (rules.BaseScore is { } baseScore && KnownRange(options) is { } known && (baseScore < known.Min || baseScore > known.Max))
                 {
-                    failures.Add($"{p}:Heuristic:Rules:Confidence ({F(rules.Confidence)}) must be within [0, 1].");
-                }
-
-                if (!double.IsFinite(rules.IntervalHalfWidth) || rules.IntervalHalfWidth < 0)
-                {
-                    failures.Add($"{p}:Heuristic:Rules:IntervalHalfWidth ({F(rules.IntervalHalfWidth)}) must be a finite number ≥ 0.");
-                }
-
-                if (!double.IsFinite(rules.BaseScore))
-                {
-                    failures.Add($"{p}:Heuristic:Rules:BaseScore ({F(rules.BaseScore)}) must be a finite number.");
+                    failures.Add($"{p}:Heuristic:Rules:BaseScore ({F(baseScore)}) must lie within the score range [{F(known.Min)}, {F(known.Max)}]; remove it to use 70 % of the range.");
                 }
 
                 break;
@@ -178,29 +178,11 @@ internal sealed class QualityPredictionOptionsCustomValidator(IServiceProvider s
                 continue;
             }
 
-            if (string.IsNullOrWhiteSpace(model.Name))
-            {
-                failures.Add($"{mp}:Name is required: give the model member a unique name.");
-            }
-            else if (!names.Add(model.Name))
+            if (!string.IsNullOrWhiteSpace(model.Name) && !names.Add(model.Name))
             {
                 failures.Add($"{mp}:Name ('{model.Name}') is already used by another entry of {p}:Models; names must be unique.");
             }
 
-            if (string.IsNullOrWhiteSpace(model.Path))
-            {
-                failures.Add($"{mp}:Path is required: the manifest (NAME.model.json) or a registry reference (DIR/NAME@alias).");
-            }
-
-            if (!double.IsFinite(model.Weight) || model.Weight < 0)
-            {
-                failures.Add($"{mp}:Weight ({F(model.Weight)}) must be a finite number ≥ 0.");
-            }
-
-            if (model.MaxArtifactBytes < 1)
-            {
-                failures.Add($"{mp}:MaxArtifactBytes ({model.MaxArtifactBytes}) must be at least 1.");
-            }
         }
 
         if (options.Models.Count > 0 && !FactoryRegistered())
@@ -213,17 +195,23 @@ internal sealed class QualityPredictionOptionsCustomValidator(IServiceProvider s
 
     private bool FactoryRegistered() =>
         serviceProvider.GetService<IServiceProviderIsService>() is { } isService
-            ? isService.IsService(typeof(IModelPredictorFactory))
-            : serviceProvider.GetService<IModelPredictorFactory>() is not null;
+            ? isService.IsService(typeof(IModelRuntime))
+            : serviceProvider.GetServices<IModelRuntime>().Any();
 
-    private static void RequireFile(string path, string option, List<string> failures)
+    private void RequireFile(string path, string option, List<string> failures)
     {
-        var resolved = Paths.Resolve(path);
+        var resolved = Paths.Resolve(path, serviceProvider);
         if (!File.Exists(resolved))
         {
-            failures.Add($"{option} ('{path}'): the file '{resolved}' does not exist. Relative paths are relative to the application's base directory ({AppContext.BaseDirectory}).");
+            failures.Add($"{option} ('{path}'): the file '{resolved}' does not exist. {Paths.Explain(serviceProvider)}");
         }
     }
+
+    /// <summary>The range known before any model is read: the options' own, or the default when there are no models (otherwise it comes from a manifest, checked when the predictor is built).</summary>
+    private static ScoreRange? KnownRange(QualityPredictionOptions options) =>
+        options.MinScore is { } min && options.MaxScore is { } max && min < max ? new ScoreRange(min, max)
+        : options.MinScore is null && options.MaxScore is null && options.Models is not { Count: > 0 } ? QualityPredictionOptions.DefaultRange
+        : null;
 
     private static string F(double value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using QualityPrediction.Models.Internal;
 
 namespace QualityPrediction.Models;
 
@@ -24,6 +25,8 @@ public sealed class FeatureEncoder
     private readonly FrozenDictionary<string, int> _byName;
 
     private readonly int[] _crossSlots;
+
+    private IReadOnlyList<string>? _inputNames;
 
     private FeatureEncoder(IList<FeatureSpec> features)
     {
@@ -125,6 +128,75 @@ public sealed class FeatureEncoder
         }
 
         return length;
+    }
+
+    /// <summary>Gets how many names a context may carry for this model (see <see cref="InputNames"/>).</summary>
+    internal int InputCount => _byName.Count;
+
+    /// <summary>Gets the names a context may carry for this model (the features' names; a cross reads its two parts), in manifest order.</summary>
+    public IReadOnlyList<string> InputNames => _inputNames ??= [.. _byName.OrderBy(p => p.Value).Select(p => p.Key)];
+
+    /// <summary>
+    /// Writes the input vector like <see cref="Encode"/>, but reports instead of throwing: how many of the model's features the
+    /// context supplied, how many of its names the model does not know, and whether a value was of the wrong kind.
+    /// </summary>
+    internal bool TryEncode(PredictionContext context, Span<float> destination, out EncodeReport report)
+    {
+        _empty.CopyTo(destination);
+        var supplied = 0;
+        var unknown = 0;
+        string? firstUnknown = null;
+        foreach (var (name, value) in context.Features)
+        {
+            if (_byName.TryGetValue(name, out var index))
+            {
+                supplied++;
+                if (!_slots[index].TryWriteValue(value, destination))
+                {
+                    report = new EncodeReport(supplied, unknown, firstUnknown, _slots[index].WrongKindText(value));
+                    return false;
+                }
+            }
+            else
+            {
+                unknown++;
+                firstUnknown ??= name;
+            }
+        }
+
+        if (_crossSlots.Length > 0)
+        {
+            try
+            {
+                foreach (var index in _crossSlots)
+                {
+                    _slots[index].Write(context, destination);
+                }
+            }
+            catch (ArgumentException ex)
+            {
+                report = new EncodeReport(supplied, unknown, firstUnknown, ex.Message);
+                return false;
+            }
+        }
+
+        report = new EncodeReport(supplied, unknown, firstUnknown, null);
+        return true;
+    }
+
+    /// <summary>Returns the names of <paramref name="context"/> this model does not know, in the context's order.</summary>
+    internal List<string> UnknownNames(PredictionContext context)
+    {
+        var names = new List<string>();
+        foreach (var name in context.Names)
+        {
+            if (!_byName.ContainsKey(name))
+            {
+                names.Add(name);
+            }
+        }
+
+        return names;
     }
 
     /// <summary>Writes the input vector for <paramref name="context"/> into <paramref name="destination"/>.</summary>
@@ -292,6 +364,31 @@ public sealed class FeatureEncoder
                 destination[_categories!.TryGetValue(text, out var index) ? index : _rare!.Contains(text) ? _rareSlot : _unknownSlot] = 1f;
             }
         }
+
+        public bool TryWriteValue(in FeatureValue value, Span<float> destination)
+        {
+            if (_spec.Kind == FeatureEncoding.Numeric)
+            {
+                if (value.Kind != FeatureKind.Numeric)
+                {
+                    return false;
+                }
+
+                destination[_offset] = (float)value.Number;
+                return true;
+            }
+
+            if (value.Category is not { } text)
+            {
+                return false;
+            }
+
+            destination[_categories!.TryGetValue(text, out var index) ? index : _rare!.Contains(text) ? _rareSlot : _unknownSlot] = 1f;
+            return true;
+        }
+
+        public string WrongKindText(in FeatureValue value) =>
+            WrongKind(_spec.Name, _spec.Kind == FeatureEncoding.Numeric ? "a number" : "a category (string)", value).Message;
 
         public void Write(PredictionContext context, Span<float> destination)
         {

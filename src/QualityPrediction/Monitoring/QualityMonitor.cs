@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using QualityPrediction.Internal;
 using QualityPrediction.Models;
 using QualityPrediction.Monitoring.Internal;
 
@@ -438,9 +439,9 @@ public sealed class QualityMonitor : IPredictionObserver
         {
             counter.Add(
                 1,
-                new KeyValuePair<string, object?>("model.name", model.Name),
-                new KeyValuePair<string, object?>("model.version", model.Version),
-                new KeyValuePair<string, object?>("prediction.source", SourceTag(source)));
+                new KeyValuePair<string, object?>(QualityPredictionInstruments.ModelNameTag, model.Name),
+                new KeyValuePair<string, object?>(QualityPredictionInstruments.ModelVersionTag, model.Version),
+                new KeyValuePair<string, object?>(QualityPredictionInstruments.SourceTag, QualityPredictionMetrics.SourceTagValue(source)));
         }
 
         if (IsRetired(model))
@@ -452,14 +453,6 @@ public sealed class QualityMonitor : IPredictionObserver
         window.Add(Math.Abs(observed - score), _timeProvider.GetUtcNow());
     }
 
-    private static string SourceTag(PredictionSource source) => source switch
-    {
-        PredictionSource.Model => "model",
-        PredictionSource.Heuristic => "heuristic",
-        PredictionSource.Ensemble => "ensemble",
-        _ => "default",
-    };
-
     private IEnumerable<Measurement<double>> ObserveMetrics(Func<RollingMetrics, double?> select)
     {
         foreach (var metric in GetSnapshot().Metrics)
@@ -468,9 +461,9 @@ public sealed class QualityMonitor : IPredictionObserver
             {
                 yield return new Measurement<double>(
                     value,
-                    new KeyValuePair<string, object?>("model.name", metric.ModelName),
-                    new KeyValuePair<string, object?>("model.version", metric.ModelVersion),
-                    new KeyValuePair<string, object?>("prediction.source", SourceTag(metric.Source)));
+                    new KeyValuePair<string, object?>(QualityPredictionInstruments.ModelNameTag, metric.ModelName),
+                    new KeyValuePair<string, object?>(QualityPredictionInstruments.ModelVersionTag, metric.ModelVersion),
+                    new KeyValuePair<string, object?>(QualityPredictionInstruments.SourceTag, QualityPredictionMetrics.SourceTagValue(metric.Source)));
             }
         }
     }
@@ -485,8 +478,8 @@ public sealed class QualityMonitor : IPredictionObserver
             {
                 yield return new Measurement<double>(
                     psi,
-                    new KeyValuePair<string, object?>("model.name", tracker.ModelName),
-                    new KeyValuePair<string, object?>("model.version", tracker.ModelVersion));
+                    new KeyValuePair<string, object?>(QualityPredictionInstruments.ModelNameTag, tracker.ModelName),
+                    new KeyValuePair<string, object?>(QualityPredictionInstruments.ModelVersionTag, tracker.ModelVersion));
             }
         }
     }

@@ -18,7 +18,7 @@ public static class QualityPredictionMonitoringBuilderExtensions
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Configures windows and thresholds.</param>
-    /// <remarks>When the model predictor factory is registered, the monitor reads its predictors' load states at every snapshot and health check: a failed load makes health Degraded, and each live model's manifest becomes a drift baseline.</remarks>
+    /// <remarks>The monitor reads the model catalog's load states at every snapshot and health check: a failed load makes health Degraded, and each live model's manifest becomes a drift baseline.</remarks>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
     public static IQualityPredictionBuilder AddQualityMonitor(this IQualityPredictionBuilder builder, Action<QualityMonitorOptions>? configure = null)
@@ -39,9 +39,9 @@ public static class QualityPredictionMonitoringBuilderExtensions
                 sp.GetRequiredService<IOptions<QualityMonitorOptions>>().Value,
                 sp.GetService<TimeProvider>(),
                 sp.GetService<IMeterFactory>());
-            if (sp.GetService<IModelPredictorFactory>() is ModelPredictorFactory factory)
+            if (sp.GetService<IModelCatalog>() is { } catalog)
             {
-                monitor.AddModelStatusSource(() => factory.Predictors.Select(p => p.Status));
+                monitor.AddModelStatusSource(() => catalog.ModelNames.Select(catalog.GetStatus));
             }
 
             return monitor;

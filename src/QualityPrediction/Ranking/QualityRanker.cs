@@ -91,8 +91,15 @@ public sealed class QualityRanker
         }
 
         var predictions = new QualityPredictionResult[list.Length];
-        var observed = Predictor as ObservedQualityPredictor;
-        (observed?.Inner ?? Predictor).PredictBatch(contexts, predictions, cancellationToken);
+        var observed = Predictor as IObservedQualityPredictor;
+        if (observed is null)
+        {
+            Predictor.PredictBatch(contexts, predictions, cancellationToken);
+        }
+        else
+        {
+            observed.PredictBatchUnobserved(contexts, predictions, cancellationToken);
+        }
 
         var order = new int[list.Length];
         for (var i = 0; i < order.Length; i++)
@@ -152,7 +159,7 @@ public sealed class QualityRanker
         }
 
         var result = new RankingResult(policy, ranked, chosen, probability);
-        observed?.Notify(ranked[chosen].Context, result.ChosenPrediction);
+        observed?.Record(ranked[chosen].Context, result.ChosenPrediction);
         return result;
     }
 

@@ -109,6 +109,38 @@ public class IterateCommandTests
         }
     }
 
+    [Test]
+    public async Task Passes_propensity_weights_on_and_never_trains_the_selection_probability()
+    {
+        var feedback = await WriteFeedbackAsync(Rows(0, 80), selectionProbability: 0.25);
+        var dataset = Path.Combine(_folder, "dataset.jsonl");
+
+        var output = await Run("iterate", "--registry", _registry, "--dataset", dataset, "--feedback-folder", feedback, "--min-rows", "20", "--trainer", "fasttree", "--folds", "2",
+            "--propensity", "selectionProbability", "--json");
+
+        Assert.That(JsonDocument.Parse(output).RootElement.GetProperty("version").GetString(), Is.EqualTo("0001"));
+        var manifest = QualityPrediction.Models.ModelManifest.Load(ModelRegistry.ListVersions(_registry, "quality")[0].ManifestPath);
+        Assert.That(manifest.Features.Select(f => f.Name), Is.EquivalentTo(new[] { "x", "z", "provider" }), "selectionProbability is bookkeeping, never a feature");
+        Assert.That(manifest.Trainer!.Parameters["rowWeights"], Is.EqualTo("min(1/selectionProbability, 20)"));
+    }
+
+    [Test]
+    public async Task Refuses_a_feature_of_the_extra_data_that_no_served_context_carries()
+    {
+        var extra = WriteRows(Path.Combine(_folder, "offline.jsonl"), [.. Rows(0, 60).Select(r => (new Dictionary<string, FeatureValue>(r.Features) { ["offlineOnly"] = 1.5 }, r.Quality))]);
+        var feedback = await WriteFeedbackAsync(Rows(60, 60));
+        var dataset = Path.Combine(_folder, "dataset.jsonl");
+
+        using var output = new StringWriter(CultureInfo.InvariantCulture);
+        using var error = new StringWriter(CultureInfo.InvariantCulture);
+        var code = await Cli().Parse(["iterate", "--registry", _registry, "--dataset", dataset, "--data", extra, "--feedback-folder", feedback, "--trainer", "sdca", "--folds", "2"])
+            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+
+        Assert.That(code, Is.EqualTo(2), error.ToString());
+        Assert.That(error.ToString(), Does.Contain("feature 'offlineOnly' of the training data is in none of the logged serving contexts"));
+        Assert.That(ModelRegistry.ListVersions(_registry, "quality"), Is.Empty);
+    }
+
     /// <summary>The bytes of the dataset, its watermark and every file of the registry.</summary>
     private Dictionary<string, byte[]> Snapshot(string dataset) =>
         Directory.EnumerateFiles(_registry, "*", SearchOption.AllDirectories)
@@ -160,7 +192,7 @@ public class IterateCommandTests
         return path;
     }
 
-    private async Task<string> WriteFeedbackAsync(List<(Dictionary<string, FeatureValue> Features, double Quality)> rows)
+    private async Task<string> WriteFeedbackAsync(List<(Dictionary<string, FeatureValue> Features, double Quality)> rows, double? selectionProbability = null)
     {
         var folder = Path.Combine(_folder, "feedback");
         using var store = new JsonLinesFeedbackStore(new JsonLinesFeedbackStoreOptions { Folder = folder });
@@ -172,6 +204,7 @@ public class IterateCommandTests
             Score = 50,
             Source = PredictionSource.Heuristic,
             Timestamp = start.AddSeconds(i),
+            SelectionProbability = selectionProbability,
         }).ToList();
         await store.WritePredictionsAsync(predictions);
         await store.WriteOutcomesAsync(predictions.Select((p, i) => new OutcomeRecord(p.PredictionId, rows[i].Quality, p.Timestamp.AddMinutes(1))).ToList());

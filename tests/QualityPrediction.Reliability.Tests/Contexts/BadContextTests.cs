@@ -1,3 +1,4 @@
+using QualityPrediction.Runtimes.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using QualityPrediction.Models;
 using QualityPrediction.Reliability.Tests.TestSupport;
@@ -20,8 +21,12 @@ public sealed class BadContextTests
         var services = new ServiceCollection();
         services.AddQualityPrediction().AddOnnxModel("quality", Fixtures.Categorical.ManifestPath, o => o.WatchForChanges = false);
         _provider = services.BuildServiceProvider();
+        foreach (var hosted in _provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
         _predictor = _provider.GetRequiredService<IQualityPredictor>();
-        await ((ModelPredictorFactory)_provider.GetRequiredService<IModelPredictorFactory>()).Predictors.Single().WaitForInitialLoadAsync();
     }
 
     [OneTimeTearDown]
@@ -55,23 +60,29 @@ public sealed class BadContextTests
         }
     }
 
+    // Issue 18, item 1: a context that does not fit the live model's schema is the model's problem, not the caller's:
+    // the model member declines with the reason and the next member answers (before: ArgumentException to the caller).
     [Test]
-    public async Task CategoryWhereANumberBelongs_ThrowsArgumentExceptionNamingTheFeature()
+    public async Task CategoryWhereANumberBelongs_TheModelDeclinesNamingTheFeature_AndTheHeuristicAnswers()
     {
         var context = Valid();
         context["statValue"] = "twelve";
-        var error = Assert.Throws<ArgumentException>(() => _predictor.Predict(context));
-        Assert.That(error!.Message, Does.Contain("statValue").And.Contain("number"));
-        await Assert.ThrowsAsync<ArgumentException>(async () => await _predictor.PredictAsync(context));
+        foreach (var result in new[] { _predictor.Predict(context), await _predictor.PredictAsync(context) })
+        {
+            var member = result.Members.Single(m => m.Name == "quality");
+            Assert.That((result.Source, member.Status), Is.EqualTo((PredictionSource.Heuristic, MemberStatus.Declined)));
+            Assert.That(member.Reason, Does.Contain("statValue").And.Contain("number"));
+        }
     }
 
     [Test]
-    public void NumberWhereACategoryBelongs_ThrowsArgumentExceptionNamingTheFeature()
+    public void NumberWhereACategoryBelongs_TheModelDeclinesNamingTheFeature()
     {
         var context = Valid();
         context["provider"] = 3;
-        var error = Assert.Throws<ArgumentException>(() => _predictor.Predict(context));
-        Assert.That(error!.Message, Does.Contain("provider").And.Contain("category"));
+        var member = _predictor.Predict(context).Members.Single(m => m.Name == "quality");
+        Assert.That(member.Status, Is.EqualTo(MemberStatus.Declined));
+        Assert.That(member.Reason, Does.Contain("provider").And.Contain("category"));
     }
 
     [Test]
@@ -128,14 +139,19 @@ public sealed class BadContextTests
     }
 
     [Test]
-    public void MissingFeatures_AreImputed()
+    public void MissingFeatures_AreImputed_ButAContextWithNoneOfThemIsNotScored()
     {
-        var empty = _predictor.Predict(new PredictionContext());
+        var partial = _predictor.Predict(new PredictionContext { ["statValue"] = 10 });
         var imputed = _predictor.Predict(new PredictionContext { ["statValue"] = 10, ["promptTokens"] = 800 });
+        var empty = _predictor.Predict(new PredictionContext());
+        var member = empty.Members.Single(m => m.Name == "quality");
         Assert.Multiple(() =>
         {
-            Assert.That(empty.Source, Is.EqualTo(PredictionSource.Model));
-            Assert.That(empty.Score, Is.EqualTo(imputed.Score), "a missing number takes the training mean; a missing category sets no slot");
+            Assert.That(partial.Source, Is.EqualTo(PredictionSource.Model));
+            Assert.That(partial.Score, Is.EqualTo(imputed.Score), "a missing number takes the training mean");
+            Assert.That((partial.FeaturesSupplied, partial.FeaturesExpected), Is.EqualTo((1, 4)), "the result says how much of the model's input the context supplied");
+            Assert.That((empty.Source, member.Status), Is.EqualTo((PredictionSource.Heuristic, MemberStatus.Declined)), "issue 12, item 3: no feature in common, no model answer");
+            Assert.That(member.Reason, Does.Contain("supplies none of model 'quality'"));
         });
     }
 
@@ -149,11 +165,13 @@ public sealed class BadContextTests
     }
 
     [Test]
-    public void BatchWithOneBadContext_ThrowsArgumentException_NotAPartialResult()
+    public void BatchWithOneBadContext_AnswersEveryRow_TheBadOneFromTheFallback()
     {
         var bad = Valid();
         bad["statValue"] = "twelve";
         var results = new QualityPredictionResult[3];
-        Assert.Throws<ArgumentException>(() => _predictor.PredictBatch([Valid(), bad, Valid()], results));
+        _predictor.PredictBatch([Valid(), bad, Valid()], results);
+        Assert.That(results.Select(r => r.Source), Is.EqualTo(new[] { PredictionSource.Model, PredictionSource.Heuristic, PredictionSource.Model }));
+        Assert.That(results[1].Members.Single(m => m.Name == "quality").Status, Is.EqualTo(MemberStatus.Declined));
     }
 }

@@ -22,7 +22,7 @@ namespace QualityPrediction.Reliability.Tests.Ensemble;
 public sealed class ChaosTests
 {
     private static readonly ScoreRange Range = new(0, 100);
-    private ModelPredictor _reference = null!;
+    private CatalogModel _reference = null!;
     private PredictionContext[] _contexts = null!;
 
     public enum Fault
@@ -264,10 +264,9 @@ public sealed class ChaosTests
         }
     }
 
-    private static async Task<ModelPredictor> LoadAsync()
+    private static async Task<CatalogModel> LoadAsync()
     {
-        var predictor = new ModelPredictor(new ModelOptions { Name = "quality", Path = Fixtures.Numeric.ManifestPath, Runtime = "onnx", WatchForChanges = false }, [new OnnxModelRuntime()]);
-        await predictor.WaitForInitialLoadAsync();
+        var predictor = await CatalogModel.LoadAsync(new ModelOptions { Name = "quality", Path = Fixtures.Numeric.ManifestPath, Runtime = "onnx", WatchForChanges = false }, [new OnnxModelRuntime()]);
         Assert.That(predictor.Status.State, Is.EqualTo(ModelLoadState.Loaded));
         return predictor;
     }

@@ -1,3 +1,4 @@
+using QualityPrediction.Runtimes.Tests.TestSupport;
 using QualityPrediction.Models;
 using QualityPrediction.Reliability.Tests.TestSupport;
 using QualityPrediction.Training.Data;
@@ -60,8 +61,7 @@ public sealed class FuzzRegressionTests
             m.Features.Add(new FeatureSpec { Name = "x9", Kind = FeatureEncoding.Numeric });
             m.InputLength++;
         });
-        using var predictor = new ModelPredictor(new ModelOptions { Name = "quality", Path = manifest, Runtime = "onnx", WatchForChanges = false }, [new Onnx.OnnxModelRuntime()]);
-        await predictor.WaitForInitialLoadAsync();
+        using var predictor = await CatalogModel.LoadAsync(new ModelOptions { Name = "quality", Path = manifest, Runtime = "onnx", WatchForChanges = false }, [new Onnx.OnnxModelRuntime()]);
         var error = (ModelLoadException)predictor.Status.LastException!;
         Assert.Multiple(() =>
         {

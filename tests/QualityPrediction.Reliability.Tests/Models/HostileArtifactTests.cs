@@ -1,3 +1,4 @@
+using QualityPrediction.Runtimes.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using QualityPrediction.MLNet;
@@ -29,7 +30,7 @@ public sealed class HostileArtifactTests
     public static IEnumerable<Case> Cases()
     {
         // Caught before any engine parses the bytes.
-        yield return new("empty file, manifest unchanged", m => File.WriteAllBytes(Onnx(m), []), "numeric.onnx", "manifest says", EngineMayParse: false);
+        yield return new("empty file, manifest unchanged", m => File.WriteAllBytes(Onnx(m), []), "numeric.onnx", "is empty", EngineMayParse: false);
         yield return new("truncated file, manifest unchanged", m => Truncate(Onnx(m)), "numeric.onnx", "truncated or replaced", EngineMayParse: false);
         yield return new("random bytes of the same size", m => File.WriteAllBytes(Onnx(m), RandomBytes((int)new FileInfo(Onnx(m)).Length)), "numeric.onnx", "SHA-256 mismatch", EngineMayParse: false);
         yield return new("wrong hash in the manifest", m => Fixtures.EditManifest(m, x => x.FindArtifact("onnx")!.Sha256 = new string('a', 64)), "numeric.onnx", "SHA-256 mismatch", EngineMayParse: false);
@@ -47,7 +48,7 @@ public sealed class HostileArtifactTests
         yield return new("artifact under a symlinked folder pointing out", LinkFolderOutside, "numeric.onnx", "symbolic link", EngineMayParse: false);
 
         // Only the engine can tell: the bytes are what the manifest promises, but they are not a usable model.
-        yield return new("empty file, rehashed", m => { File.WriteAllBytes(Onnx(m), []); Fixtures.Rehash(m, "onnx", Onnx(m)); }, "numeric.onnx", "ONNX Runtime cannot load", EngineMayParse: true);
+        yield return new("empty file, rehashed", m => { File.WriteAllBytes(Onnx(m), []); Fixtures.Rehash(m, "onnx", Onnx(m)); }, "numeric.onnx", "is empty", EngineMayParse: false);
         yield return new("ML.NET zip renamed to .onnx, rehashed", m => { File.Copy(Registry.Artifact(m, "mlnet"), Onnx(m), overwrite: true); Fixtures.Rehash(m, "onnx", Onnx(m)); }, "numeric.onnx", "ONNX Runtime cannot load", EngineMayParse: true);
         yield return new("a feature missing from the manifest", m => Fixtures.EditManifest(m, x => { x.Features.RemoveAt(3); x.InputLength--; }), "numeric.onnx", "input", EngineMayParse: true);
         yield return new("an extra feature in the manifest", m => Fixtures.EditManifest(m, x => { x.Features.Add(new FeatureSpec { Name = "x9", Kind = FeatureEncoding.Numeric }); x.InputLength++; }), "numeric.onnx", "input", EngineMayParse: true);
@@ -70,9 +71,13 @@ public sealed class HostileArtifactTests
             })
             .AddQualityMonitor();
         await using var provider = services.BuildServiceProvider();
+        foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
         var predictor = provider.GetRequiredService<IQualityPredictor>();
-        var member = ((ModelPredictorFactory)provider.GetRequiredService<IModelPredictorFactory>()).Predictors.Single();
-        await member.WaitForInitialLoadAsync();
+        var member = new ModelPredictor(provider.GetRequiredService<IModelCatalog>(), "quality");
 
         var result = await predictor.PredictAsync(new PredictionContext { ["x1"] = 0.5, ["provider"] = "openai" });
         var entry = result.Members.Single(m => m.Name == "quality");
@@ -107,8 +112,7 @@ public sealed class HostileArtifactTests
         File.Copy(Registry.Artifact(manifest, "onnx"), zip, overwrite: true);
         Fixtures.Rehash(manifest, "mlnet", zip);
         var runtime = new CountingRuntime(new MLNetModelRuntime());
-        using var predictor = new ModelPredictor(new ModelOptions { Name = "quality", Path = manifest, Runtime = "mlnet", WatchForChanges = false }, [runtime]);
-        await predictor.WaitForInitialLoadAsync();
+        using var predictor = await CatalogModel.LoadAsync(new ModelOptions { Name = "quality", Path = manifest, Runtime = "mlnet", WatchForChanges = false }, [runtime]);
 
         Assert.Multiple(() =>
         {
@@ -131,13 +135,18 @@ public sealed class HostileArtifactTests
         services.AddSingleton<IModelRuntime>(runtime);
         services.AddQualityPrediction().AddOnnxModel("quality", registry.Reference, o => o.WatchForChanges = false).AddQualityMonitor();
         await using var provider = services.BuildServiceProvider();
+        foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
         var predictor = provider.GetRequiredService<IQualityPredictor>();
-        var member = ((ModelPredictorFactory)provider.GetRequiredService<IModelPredictorFactory>()).Predictors.Single();
-        await member.WaitForInitialLoadAsync();
+        var catalog = provider.GetRequiredService<IModelCatalog>();
+        var member = new ModelPredictor(catalog, "quality");
         var loadsBefore = runtime.Loads;
 
         registry.Promote("0002");
-        var error = await Assert.CatchAsync<ModelLoadException>(() => member.ReloadAsync());
+        var error = await Assert.CatchAsync<ModelLoadException>(() => catalog.ReloadAsync("quality"));
         var result = await predictor.PredictAsync(new PredictionContext { ["x1"] = 0.5 });
         var health = await provider.GetRequiredService<QualityMonitorHealthCheck>().CheckHealthAsync(new HealthCheckContext());
 

@@ -34,14 +34,14 @@ public sealed class SwapUnderLoadTests
 
         var runtime = new CountingRuntime(format == "onnx" ? new OnnxModelRuntime() : new MLNetModelRuntime());
         registry.Promote("0001");
-        var predictor = new ModelPredictor(new ModelOptions { Name = "numeric", Path = registry.Reference, Runtime = format, WatchForChanges = false }, [runtime]);
-        await predictor.WaitForInitialLoadAsync();
+        using var predictor = await CatalogModel.LoadAsync(new ModelOptions { Name = "numeric", Path = registry.Reference, Runtime = format, WatchForChanges = false }, [runtime]);
         Assert.That(predictor.Status.Version, Is.EqualTo("0001"));
+        var range = predictor.Status.Manifest!.Target.Range;
         var ensemble = new EnsemblePredictor(
             "ensemble",
-            [EnsembleMember.Model(predictor), EnsembleMember.Heuristic(new RuleBasedHeuristicPredictor(new HeuristicRules(), new ScoreRange(0, 100), 5))],
+            [EnsembleMember.Model(predictor.Catalog, predictor.Name), EnsembleMember.Heuristic(new RuleBasedHeuristicPredictor(new HeuristicRules(), range, 5))],
             new EnsembleOptions { MemberTimeout = TimeSpan.FromMinutes(1) },
-            new ScoreRange(0, 100));
+            range);
 
         var errors = new ConcurrentQueue<string>();
         var seen = new ConcurrentDictionary<string, long>();
@@ -145,6 +145,7 @@ public sealed class SwapUnderLoadTests
 
         var liveEngines = runtime.Live;
         ensemble.Dispose();
+        predictor.Dispose();
         Settings.Report(
             nameof(HotSwapsUnderConcurrentLoad_NeverFailACallerAndNeverServeARefusedVersion) + "/" + format,
             $"threads={Settings.PredictionThreads} seconds={clock.Elapsed.TotalSeconds:0.0} swaps={swaps} refused={refused} predictions={Interlocked.Read(ref predictions)} " +
@@ -195,8 +196,7 @@ public sealed class SwapUnderLoadTests
         IModelRuntime[] runtimes = format == "onnx" ? [new OnnxModelRuntime()] : [new MLNetModelRuntime()];
         for (var i = 0; i < ValidVersions.Length; i++)
         {
-            using var single = new ModelPredictor(new ModelOptions { Name = "numeric", Path = Fixtures.Versions[i].ManifestPath, Runtime = format, WatchForChanges = false }, runtimes);
-            await single.WaitForInitialLoadAsync();
+            using var single = await CatalogModel.LoadAsync(new ModelOptions { Name = "numeric", Path = Fixtures.Versions[i].ManifestPath, Runtime = format, WatchForChanges = false }, runtimes);
             expected[ValidVersions[i]] = [.. contexts.Select(c => single.Predict(c).Score)];
         }
 

@@ -33,9 +33,13 @@ public sealed class MonitorSoakTests
             .AddOnnxModel("numeric", registry.Reference, o => o.WatchForChanges = false)
             .AddQualityMonitor(o => o.MinDriftSamples = 10);
         await using var provider = services.BuildServiceProvider();
+        foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
         var predictor = provider.GetRequiredService<IQualityPredictor>();
-        var member = ((ModelPredictorFactory)provider.GetRequiredService<IModelPredictorFactory>()).Predictors.Single();
-        await member.WaitForInitialLoadAsync();
+        var catalog = provider.GetRequiredService<IModelCatalog>();
         var monitor = provider.GetRequiredService<QualityMonitor>();
         var probe = provider.GetRequiredService<QualityMonitorHealthCheck>();
         var contexts = Enumerable.Range(0, 64).Select(i => FixtureData.GenerateNumeric(new Random(500 + i))).ToArray();
@@ -99,7 +103,7 @@ public sealed class MonitorSoakTests
             var next = (++version).ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
             registry.AddVersion(Fixtures.Numeric, next, WithTrainingHistograms);
             registry.Promote(next);
-            await member.ReloadAsync();
+            await catalog.ReloadAsync("numeric");
             swaps++;
             if ((await probe.CheckHealthAsync(new HealthCheckContext())).Status == HealthStatus.Unhealthy)
             {
@@ -133,7 +137,7 @@ public sealed class MonitorSoakTests
         Assert.Multiple(() =>
         {
             Assert.That(swaps, Is.GreaterThanOrEqualTo((int)(duration / swapEvery) / 2), "the swaps really happened");
-            Assert.That(member.Status.Version, Is.EqualTo(version.ToString("D4", System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.That(catalog.GetStatus("numeric").Version, Is.EqualTo(version.ToString("D4", System.Globalization.CultureInfo.InvariantCulture)));
             Assert.That(errors, Is.Zero, "every prediction was answered by the model");
             Assert.That(unhealthy, Is.Zero);
             Assert.That(snapshot.Drift.Select(d => d.ModelVersion).Distinct().Count(), Is.EqualTo(1), "only the serving version is tracked");

@@ -11,11 +11,12 @@ namespace QualityPrediction.Runtimes.Tests.DependencyInjection;
 public sealed class RuntimeBuilderExtensionsTests
 {
     [Test]
-    public void AddOnnxModel_ComposedPredictorAnswersFromTheModel()
+    public async Task AddOnnxModel_ComposedPredictorAnswersFromTheModel()
     {
         var services = new ServiceCollection();
         services.AddQualityPrediction().AddOnnxModel("quality", Fixtures.Numeric.ManifestPath, o => o.WatchForChanges = false);
-        using var provider = services.BuildServiceProvider();
+        await using var provider = services.BuildServiceProvider();
+        await StartHostedServicesAsync(provider);
 
         var predictor = provider.GetRequiredService<IQualityPredictor>();
         var result = predictor.Predict(Fixtures.Numeric.HoldOut[0]);
@@ -35,15 +36,15 @@ public sealed class RuntimeBuilderExtensionsTests
         services.AddQualityPrediction().AddMLNetModel("quality", Fixtures.Categorical.ManifestPath, o => o.WatchForChanges = false);
         await using var provider = services.BuildServiceProvider();
 
-        // A host warms up at start: resolve the predictor, then await its model members' first load.
+        // What a host does at start: the catalog starts the first loads and waits for them, then the predictors are built.
+        await StartHostedServicesAsync(provider);
         var predictor = provider.GetRequiredService<IQualityPredictor>();
-        var member = ((ModelPredictorFactory)provider.GetRequiredService<IModelPredictorFactory>()).Predictors.Single();
-        await member.WaitForInitialLoadAsync();
+        var catalog = provider.GetRequiredService<IModelCatalog>();
 
         var result = await predictor.PredictAsync(Fixtures.Categorical.HoldOut[0]);
         Assert.Multiple(() =>
         {
-            Assert.That(member.Status.Runtime, Is.EqualTo("mlnet"));
+            Assert.That(catalog.GetStatus("quality").Runtime, Is.EqualTo("mlnet"));
             Assert.That(result.Source, Is.EqualTo(PredictionSource.Model));
         });
     }
@@ -55,19 +56,16 @@ public sealed class RuntimeBuilderExtensionsTests
         services.AddQualityPrediction().AddMLNetModel("quality", Fixtures.Categorical.ManifestPath, o => o.WatchForChanges = false);
         await using var provider = services.BuildServiceProvider();
 
-        foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
-        {
-            await hosted.StartAsync(CancellationToken.None);
-        }
+        await StartHostedServicesAsync(provider);
 
-        var member = ((ModelPredictorFactory)provider.GetRequiredService<IModelPredictorFactory>()).Predictors.Single();
-        Assert.That(member.Status.State, Is.EqualTo(ModelLoadState.Loaded), "the host's start returned before the model was loaded");
+        var member = provider.GetRequiredService<IModelCatalog>().GetStatus("quality");
+        Assert.That(member.State, Is.EqualTo(ModelLoadState.Loaded), "the host's start returned before the model was loaded");
         var result = provider.GetRequiredService<IQualityPredictor>().Predict(Fixtures.Categorical.HoldOut[0]);
         Assert.That(result.Source, Is.EqualTo(PredictionSource.Model));
     }
 
     [Test]
-    public void ModelsFromConfiguration_InferTheRuntime()
+    public async Task ModelsFromConfiguration_InferTheRuntime()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -77,14 +75,14 @@ public sealed class RuntimeBuilderExtensionsTests
         }).Build();
         var services = new ServiceCollection();
         services.AddQualityPrediction(configuration.GetSection("QualityPrediction")).AddOnnxRuntime().AddMLNetRuntime();
-        using var provider = services.BuildServiceProvider();
+        await using var provider = services.BuildServiceProvider();
+        await StartHostedServicesAsync(provider);
 
         var result = provider.GetRequiredService<IQualityPredictor>().Predict(Fixtures.Numeric.HoldOut[0]);
-        var factory = (ModelPredictorFactory)provider.GetRequiredService<IModelPredictorFactory>();
         Assert.Multiple(() =>
         {
             Assert.That(result.Source, Is.EqualTo(PredictionSource.Model));
-            Assert.That(factory.Formats, Is.EquivalentTo(new[] { "onnx", "mlnet" }));
+            Assert.That(provider.GetServices<IModelRuntime>().Select(r => r.Name), Is.EquivalentTo(new[] { "onnx", "mlnet" }));
         });
     }
 
@@ -110,11 +108,10 @@ public sealed class RuntimeBuilderExtensionsTests
     {
         var services = new ServiceCollection();
         services.AddQualityPrediction().AddOnnxModel("quality", Path.Combine(Fixtures.NewFolder("di-missing-cheap"), "gone.model.json"), o => o.WatchForChanges = false);
-        using var provider = services.BuildServiceProvider();
+        await using var provider = services.BuildServiceProvider();
+        await StartHostedServicesAsync(provider);
         var predictor = provider.GetRequiredService<IQualityPredictor>();
-        var factory = (ModelPredictorFactory)provider.GetRequiredService<IModelPredictorFactory>();
-        predictor.Predict(new PredictionContext());
-        await Task.WhenAll(factory.Predictors.Select(p => p.WaitForInitialLoadAsync()));
+        var catalog = provider.GetRequiredService<IModelCatalog>();
 
         var thrown = 0;
         void Count(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
@@ -140,7 +137,7 @@ public sealed class RuntimeBuilderExtensionsTests
         }
 
         Assert.That(thrown, Is.Zero, "the ensemble checks the model's state instead of catching an exception per call");
-        Assert.That(() => factory.Predictors.Single().Predict(new PredictionContext()), Throws.InstanceOf<ModelNotLoadedException>().With.Message.Contains("gone.model.json"), "called directly, the predictor still throws");
+        Assert.That(() => new ModelPredictor(catalog, "quality").Predict(new PredictionContext()), Throws.InstanceOf<ModelNotLoadedException>().With.Message.Contains("gone.model.json"), "called directly, the predictor still throws");
     }
 
     [Test]
@@ -157,7 +154,7 @@ public sealed class RuntimeBuilderExtensionsTests
         Assert.Multiple(() =>
         {
             Assert.That(runtimes, Is.EquivalentTo(new[] { typeof(OnnxModelRuntime), typeof(MLNetModelRuntime) }));
-            Assert.That(services.Count(d => d.ServiceType == typeof(IModelPredictorFactory)), Is.EqualTo(1));
+            Assert.That(services.Count(d => d.ServiceType == typeof(IModelCatalog)), Is.EqualTo(1));
         });
     }
 
@@ -177,5 +174,14 @@ public sealed class RuntimeBuilderExtensionsTests
             Assert.That(model.Weight, Is.EqualTo(2));
             Assert.That(options.Get(Microsoft.Extensions.Options.Options.DefaultName).Models, Is.Empty);
         });
+    }
+
+    /// <summary>Starts the hosted services as a host's start does (the catalog's first loads, then the predictors).</summary>
+    private static async Task StartHostedServicesAsync(IServiceProvider provider)
+    {
+        foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
     }
 }

@@ -21,16 +21,16 @@ public sealed class HotReloadTests
         File.Move(temp, Path.Combine(folder, "numeric.model.json"), overwrite: true);
     }
 
-    private static Task<ModelLoadEventArgs> NextLoad(ModelPredictor predictor, Func<ModelLoadEventArgs, bool> match)
+    private static Task<ModelStatus> NextLoad(CatalogModel predictor, Func<ModelStatus, bool> match)
     {
-        var completion = new TaskCompletionSource<ModelLoadEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
-        predictor.LoadCompleted += (_, e) =>
+        var completion = new TaskCompletionSource<ModelStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
+        predictor.Catalog.OnChange(e =>
         {
             if (match(e))
             {
                 completion.TrySetResult(e);
             }
-        };
+        });
         return completion.Task;
     }
 
@@ -61,7 +61,7 @@ public sealed class HotReloadTests
         });
         Assert.That(predictor.Status.Version, Is.EqualTo("0001"), predictor.Status.LastError);
         var first = predictor.CurrentModel!;
-        var swapped = NextLoad(predictor, e => e.Succeeded && e.Status.Version == "0002");
+        var swapped = NextLoad(predictor, e => e.State == ModelLoadState.Loaded && e.Version == "0002");
 
         using var stop = new CancellationTokenSource();
         var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
@@ -92,7 +92,7 @@ public sealed class HotReloadTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(loaded.Status.State, Is.EqualTo(ModelLoadState.Loaded));
+            Assert.That(loaded.State, Is.EqualTo(ModelLoadState.Loaded));
             Assert.That(mismatched, Is.Empty, "every result's score matches its version's");
             Assert.That(seen.Keys, Is.SubsetOf(new[] { "0001", "0002" }));
             Assert.That(seen.ContainsKey("0001") && seen.ContainsKey("0002"), Is.True, "both versions answered during the run");
@@ -111,7 +111,7 @@ public sealed class HotReloadTests
             o.WatchForChanges = true;
             o.ReloadDebounce = TimeSpan.FromMilliseconds(100);
         });
-        var failed = NextLoad(predictor, e => !e.Succeeded);
+        var failed = NextLoad(predictor, e => e.LastError is not null);
 
         // A new manifest whose artifact hash does not match the file on disk.
         Predictors.EditManifest(manifest, m =>
@@ -124,8 +124,8 @@ public sealed class HotReloadTests
         var result = predictor.Predict(Fixtures.Numeric.HoldOut[0]);
         Assert.Multiple(() =>
         {
-            Assert.That(failure.Error, Is.InstanceOf<ModelLoadException>());
-            Assert.That(failure.Error!.Message, Does.Contain("numeric.onnx").And.Contain("SHA-256 mismatch"));
+            Assert.That(failure.LastException, Is.InstanceOf<ModelLoadException>());
+            Assert.That(failure.LastException!.Message, Does.Contain("numeric.onnx").And.Contain("SHA-256 mismatch"));
             Assert.That(predictor.Status.State, Is.EqualTo(ModelLoadState.Degraded));
             Assert.That(predictor.Status.Version, Is.EqualTo("0001"));
             Assert.That(predictor.Status.LastError, Does.Contain("SHA-256 mismatch"));
@@ -145,8 +145,8 @@ public sealed class HotReloadTests
             o.ReloadDebounce = TimeSpan.FromSeconds(5);
         }, time);
         var loads = 0;
-        predictor.LoadCompleted += (_, _) => Interlocked.Increment(ref loads);
-        var swapped = NextLoad(predictor, e => e.Succeeded && e.Status.Version == "0002");
+        predictor.Catalog.OnChange(_ => Interlocked.Increment(ref loads));
+        var swapped = NextLoad(predictor, e => e.State == ModelLoadState.Loaded && e.Version == "0002");
 
         // A non-atomic copy: several writes, each firing file events; the debounce clock is not advanced yet.
         File.Copy(Fixtures.NumericV2.ZipPath, Path.Combine(folder, "numeric.zip"), overwrite: true);
@@ -167,7 +167,7 @@ public sealed class HotReloadTests
         var loaded = await swapped.WaitAsync(Patience);
         Assert.Multiple(() =>
         {
-            Assert.That(loaded.Status.Version, Is.EqualTo("0002"));
+            Assert.That(loaded.Version, Is.EqualTo("0002"));
             Assert.That(Volatile.Read(ref loads), Is.EqualTo(1), "the half-written manifest was never loaded");
         });
     }
@@ -179,11 +179,10 @@ public sealed class HotReloadTests
         var manifest = Fixtures.Numeric.CopyTo(folder);
         var collector = new FakeLogCollector();
         using var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new FakeLoggerProvider(collector)));
-        using var predictor = new ModelPredictor(new ModelOptions { Name = "member", Path = manifest, WatchForChanges = false }, Predictors.Runtimes, loggerFactory: loggerFactory);
-        await predictor.WaitForInitialLoadAsync();
+        await using var catalog = await StandaloneModelCatalog.LoadAsync([new ModelOptions { Name = "member", Path = manifest, WatchForChanges = false }], Predictors.Runtimes, loggerFactory: loggerFactory);
         File.Delete(Path.Combine(folder, "numeric.onnx"));
         File.Delete(Path.Combine(folder, "numeric.zip"));
-        await Assert.ThrowsAsync<ModelLoadException>(() => predictor.ReloadAsync());
+        await Assert.ThrowsAsync<ModelLoadException>(() => catalog.ReloadAsync("member"));
 
         var records = collector.GetSnapshot();
         var loaded = records.Single(r => r.Id.Id == 400);
@@ -266,7 +265,7 @@ public sealed class HotReloadTests
             o.ReloadDebounce = TimeSpan.FromMilliseconds(100);
         });
         Assert.That(predictor.Status.Version, Is.EqualTo("0001"), predictor.Status.LastError);
-        var promoted = NextLoad(predictor, e => e.Succeeded && e.Status.Version == "0002");
+        var promoted = NextLoad(predictor, e => e.State == ModelLoadState.Loaded && e.Version == "0002");
 
         await File.WriteAllTextAsync(aliases, """{ "champion": "0002" }""");
         await promoted.WaitAsync(Patience);

@@ -105,10 +105,10 @@ public sealed class ModelPredictorTests
     }
 
     [Test]
-    public void Constructor_UnregisteredRuntime_Throws()
+    public void Catalog_UnregisteredRuntime_Throws()
     {
         var options = new ModelOptions { Name = "m", Path = Fixtures.Numeric.ManifestPath, Runtime = "tensorflow" };
-        Assert.That(() => new ModelPredictor(options, Predictors.Runtimes), Throws.InvalidOperationException.With.Message.Contains("tensorflow"));
+        Assert.That(() => StandaloneModelCatalog.LoadAsync([options], Predictors.Runtimes), Throws.InvalidOperationException.With.Message.Contains("tensorflow"));
     }
 
     [Test]

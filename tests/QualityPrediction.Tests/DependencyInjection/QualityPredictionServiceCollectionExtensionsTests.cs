@@ -92,7 +92,40 @@ public sealed class QualityPredictionServiceCollectionExtensionsTests
     {
         using var services = Build(json);
 
-        Assert.That(() => Start(services), Throws.InvalidOperationException.With.Message.Contains(key));
+        Assert.That(() => Start(services), Throws.TypeOf<OptionsValidationException>().With.Message.Contains(key));
+    }
+
+    // Issue 12, item 4: a misspelled key, a bad enum value and a bad TimeSpan gave the binder's raw text (one at a time,
+    // with a stack trace). Now one OptionsValidationException lists every problem with its path, its value and what to fix.
+    [Test]
+    public void Configuration_typos_are_reported_together_each_with_its_path_value_and_fix()
+    {
+        using var services = Build("""
+            { "QualityPrediction": {
+                "Tolerence": 3,
+                "Heuristic": { "Mode": "Fited" },
+                "Ensemble": { "MemberTimeout": "250ms" } } }
+            """);
+
+        var ex = Assert.Throws<OptionsValidationException>(() => Start(services))!;
+
+        Assert.That(ex.Failures.ToList(), Has.Count.EqualTo(3), string.Join(Environment.NewLine, ex.Failures));
+        Assert.That(ex.Failures, Has.Some.Contains("QualityPrediction:Tolerence is not an option (did you mean 'Tolerance'?)").And.Contains("the keys of QualityPrediction are"));
+        Assert.That(ex.Failures, Has.Some.Contains("QualityPrediction:Heuristic:Mode ('Fited') must be one of Rules, Fitted, None (did you mean 'Fitted'?)"));
+        Assert.That(ex.Failures, Has.Some.Contains("QualityPrediction:Ensemble:MemberTimeout ('250ms') is not a TimeSpan").And.Contains("00:00:00.250"));
+        Assert.That(ex.Message, Does.Not.Contain("ErrorOnUnknownConfiguration"));
+    }
+
+    [Test]
+    public void A_range_check_is_reported_once()
+    {
+        using var services = Build("""{ "QualityPrediction": { "Tolerance": -1 } }""");
+
+        var ex = Assert.Throws<OptionsValidationException>(() => Start(services))!;
+
+        Assert.That(ex.Failures.Count(f => f.Contains("Tolerance", StringComparison.Ordinal)), Is.EqualTo(1), string.Join(Environment.NewLine, ex.Failures));
+        Assert.That(ex.Failures.Single(), Does.StartWith("QualityPrediction:Tolerance (-1) must be a positive number"));
+        Assert.That(ex.Message, Does.Not.Contain("5E-324"));
     }
 
     private static IEnumerable<TestCaseData> InvalidConfigurations()
@@ -108,8 +141,8 @@ public sealed class QualityPredictionServiceCollectionExtensionsTests
         yield return new TestCaseData("""{ "Heuristic": { "Mode": "Fitted", "OutcomesPath": "QualityPrediction.Tests.dll", "Fit": { "Factors": [ "model" ] } } }""", "QualityPrediction:Heuristic:Fit:Factors lists 'model', which is also in QualityPrediction:Heuristic:Fit:Hierarchy").SetName("Factor also in the hierarchy");
         yield return new TestCaseData("""{ "Heuristic": { "Mode": "Fitted", "OutcomesPath": "QualityPrediction.Tests.dll", "Fit": { "Coverage": 1 } } }""", "QualityPrediction:Heuristic:Fit:Coverage (1) must be between 0 and 1").SetName("Coverage of 1");
         yield return new TestCaseData("""{ "Heuristic": { "Rules": { "Confidence": 1.5 } } }""", "QualityPrediction:Heuristic:Rules:Confidence (1.5) must be within [0, 1]").SetName("Rules confidence above 1");
-        yield return new TestCaseData("""{ "Models": [ { "Path": "m.model.json" } ] }""", "QualityPrediction:Models:0:Name is required").SetName("Model without a name");
-        yield return new TestCaseData("""{ "Models": [ { "Name": "a" } ] }""", "QualityPrediction:Models:0:Path is required").SetName("Model without a path");
+        yield return new TestCaseData("""{ "Models": [ { "Path": "m.model.json" } ] }""", "QualityPrediction:Models:0:Name ('') is required").SetName("Model without a name");
+        yield return new TestCaseData("""{ "Models": [ { "Name": "a" } ] }""", "QualityPrediction:Models:0:Path ('') is required").SetName("Model without a path");
         yield return new TestCaseData("""{ "Models": [ { "Name": "a", "Path": "x" }, { "Name": "A", "Path": "y" } ] }""", "QualityPrediction:Models:1:Name ('A') is already used").SetName("Duplicate model names");
         yield return new TestCaseData("""{ "Models": [ { "Name": "a", "Path": "x" } ] }""", "reference the QualityPrediction.Onnx or QualityPrediction.MLNet package and call AddOnnxModel(...) or AddMLNetModel(...)").SetName("Models without a runtime");
     }
@@ -142,7 +175,7 @@ public sealed class QualityPredictionServiceCollectionExtensionsTests
     public void Calling_twice_is_harmless()
     {
         var services = new ServiceCollection();
-        services.AddSingleton<IModelPredictorFactory, TestModelFactory>();
+        services.AddSingleton<IModelRuntime, UnreachableRuntime>();
         var section = Section("""{ "QualityPrediction": { "Models": [ { "Name": "a", "Path": "a.model.json" } ], "Heuristic": { "Fit": { "Factors": [ "rollType" ] } } } }""");
 
         var first = services.AddQualityPrediction(section);
@@ -184,7 +217,7 @@ public sealed class QualityPredictionServiceCollectionExtensionsTests
     public void A_named_predictor_is_validated_under_its_own_name()
     {
         var services = new ServiceCollection();
-        services.AddQualityPrediction("scenes", o => o.MinScore = 200);
+        services.AddQualityPrediction("scenes", o => (o.MinScore, o.MaxScore) = (200, 100));
         using var provider = services.BuildServiceProvider();
 
         var ex = Assert.Throws<OptionsValidationException>(() => Start(provider));
@@ -239,42 +272,44 @@ public sealed class QualityPredictionServiceCollectionExtensionsTests
     }
 
     [Test]
-    public void Model_members_come_from_the_registered_factory_and_are_disposed_with_the_container()
+    public void Model_members_come_from_the_catalog_which_is_disposed_with_the_container()
     {
-        var factory = new TestModelFactory();
         var services = Build(
             """{ "QualityPrediction": { "Models": [ { "Name": "onnx-a", "Path": "a.model.json", "Weight": 2 } ] } }""",
-            s => s.AddSingleton<IModelPredictorFactory>(factory));
+            s => s.AddSingleton<IModelRuntime, UnreachableRuntime>());
         Start(services);
 
         var result = services.GetRequiredService<IQualityPredictor>().Predict(Context);
+        var catalog = services.GetRequiredService<IModelCatalog>();
 
         Assert.That(result.Members.Select(m => (m.Name, m.Status, m.Weight)), Is.EqualTo(new[] { ("onnx-a", MemberStatus.NotLoaded, 2.0), ("heuristic", MemberStatus.Ok, 1.0) }));
+        Assert.That(result.Members[0].Reason, Does.Contain(Path.Combine(Directory.GetCurrentDirectory(), "a.model.json")), "the reason names the full resolved path");
         Assert.That(result.Source, Is.EqualTo(PredictionSource.Heuristic));
-        Assert.That(factory.Created.Single().Disposed, Is.False);
+        Assert.That(catalog.ModelNames, Is.EqualTo(new[] { "onnx-a" }));
 
         services.Dispose();
 
-        Assert.That(factory.Created.Single().Disposed, Is.True);
+        Assert.That(() => catalog.TryLease("onnx-a", out _), Throws.InstanceOf<ObjectDisposedException>());
     }
 
     [Test]
     public async Task Every_registered_predictor_is_built_when_the_host_starts()
     {
-        var factory = new TestModelFactory();
         var services = new ServiceCollection();
-        services.AddSingleton<IModelPredictorFactory>(factory);
+        services.AddSingleton<IModelRuntime, UnreachableRuntime>();
         services.AddQualityPrediction("a", o => o.Models.Add(new ModelOptions { Name = "model-a", Path = "a.model.json" }));
         services.AddQualityPrediction(o => o.Models.Add(new ModelOptions { Name = "model-default", Path = "d.model.json" }));
         await using var provider = services.BuildServiceProvider();
-        Assert.That(factory.Created, Is.Empty, "nothing is built while registering or building the container");
 
         foreach (var hosted in provider.GetServices<IHostedService>())
         {
             await hosted.StartAsync(CancellationToken.None);
         }
 
-        Assert.That(factory.Created.Select(m => m.Name), Is.EquivalentTo(new[] { "model-a", "model-default" }));
+        var catalog = provider.GetRequiredService<IModelCatalog>();
+        Assert.That(catalog.ModelNames, Is.EquivalentTo(new[] { "model-a", "model-default" }), "one catalog holds the models of every registration");
+        Assert.That(catalog.GetStatus("model-a").State, Is.EqualTo(ModelLoadState.Failed), "the start waited for the first load");
+        Assert.That(provider.GetRequiredKeyedService<IQualityPredictor>("a").Predict(Context).Members[0].Status, Is.EqualTo(MemberStatus.NotLoaded));
     }
 
     [Test]
@@ -287,7 +322,13 @@ public sealed class QualityPredictionServiceCollectionExtensionsTests
             await using var services = Build($$"""{ "QualityPrediction": { "Heuristic": { "Mode": "Fitted", "OutcomesPath": {{JsonSerializer.Serialize(path)}} } } }""");
             Start(services);
 
-            var ex = await Assert.ThrowsAsync<InvalidOperationException>(async () => await services.GetServices<IHostedService>().Single().StartAsync(CancellationToken.None));
+            var ex = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+            {
+                foreach (var hosted in services.GetServices<IHostedService>())
+                {
+                    await hosted.StartAsync(CancellationToken.None);
+                }
+            });
 
             Assert.That(ex!.Message, Does.StartWith("QualityPrediction:Heuristic:OutcomesPath").And.Contain($"{path}:2: quality:"));
         }
@@ -331,7 +372,7 @@ public sealed class QualityPredictionServiceCollectionExtensionsTests
 
         Assert.That(result.Timestamp, Is.EqualTo(time.GetUtcNow()));
         var measurement = predictions.GetMeasurementSnapshot().Single();
-        Assert.That(measurement.Tags[QualityPredictionInstruments.SourceTag], Is.EqualTo("Heuristic"));
+        Assert.That(measurement.Tags[QualityPredictionInstruments.SourceTag], Is.EqualTo("heuristic"));
         Assert.That(measurement.Tags[QualityPredictionInstruments.PredictorTag], Is.EqualTo("default"));
     }
 
@@ -345,18 +386,6 @@ public sealed class QualityPredictionServiceCollectionExtensionsTests
             return JsonSerializer.Serialize(record);
         }));
         return path;
-    }
-
-    private sealed class TestModelFactory : IModelPredictorFactory
-    {
-        public List<ScriptedModel> Created { get; } = [];
-
-        public IQualityPredictor Create(ModelOptions options)
-        {
-            var model = new ScriptedModel(options.Name) { Fault = new ModelNotLoadedException($"Model '{options.Name}' is not loaded yet.") };
-            Created.Add(model);
-            return model;
-        }
     }
 
     private sealed class RecordingObserver : IPredictionObserver

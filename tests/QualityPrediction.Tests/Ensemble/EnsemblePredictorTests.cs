@@ -228,15 +228,20 @@ public sealed class EnsemblePredictorTests
     }
 
     [Test]
-    public void Programmer_errors_propagate()
+    public void Only_the_callers_own_errors_propagate_an_ArgumentException_from_inside_a_member_is_its_fault()
     {
         using var ensemble = Chain(new ScriptedModel("m") { Fault = new ArgumentException("Feature 'statValue' must be numeric.") });
         using var rulesOnly = new EnsemblePredictor("r", [EnsembleMember.Heuristic(new RuleBasedHeuristicPredictor(new HeuristicRules { Adjustments = { ["provider"] = new Dictionary<string, double> { ["x"] = 1 } } }, ScoreRange.Percent, 5))], new EnsembleOptions(), ScoreRange.Percent);
 
         Assert.Throws<ArgumentNullException>(() => ensemble.Predict(null!));
-        Assert.That(() => ensemble.Predict(Context), Throws.ArgumentException.With.Message.Contains("statValue"));
-        Assert.That(async () => await ensemble.PredictAsync(Context), Throws.ArgumentException);
-        Assert.That(() => rulesOnly.Predict(new PredictionContext { ["provider"] = 1 }), Throws.ArgumentException.With.Message.Contains("'provider'"));
+        var result = ensemble.Predict(Context);
+        var member = result.Members.Single(m => m.Name == "m");
+        Assert.That((member.Status, result.Source), Is.EqualTo((MemberStatus.Failed, PredictionSource.Heuristic)));
+        Assert.That(member.Reason, Does.Contain("ArgumentException").And.Contain("statValue"));
+        Assert.That(async () => (await ensemble.PredictAsync(Context)).Members[0].Status, Is.EqualTo(MemberStatus.Failed));
+        var wrongKind = rulesOnly.Predict(new PredictionContext { ["provider"] = 1 });
+        Assert.That((wrongKind.Source, wrongKind.Members[0].Status), Is.EqualTo((PredictionSource.Default, MemberStatus.Failed)));
+        Assert.That(wrongKind.Members[0].Reason, Does.Contain("'provider'"));
     }
 
     [Test]
@@ -352,7 +357,7 @@ public sealed class EnsemblePredictorTests
         ensemble.Predict(Context);
 
         var snapshot = predictions.GetMeasurementSnapshot();
-        Assert.That(snapshot.Select(m => m.Tags[QualityPredictionInstruments.SourceTag]), Is.EqualTo(new[] { "Model", "Heuristic" }));
+        Assert.That(snapshot.Select(m => m.Tags[QualityPredictionInstruments.SourceTag]), Is.EqualTo(new[] { "model", "heuristic" }));
         Assert.That(snapshot.Select(m => m.Tags[QualityPredictionInstruments.PredictorTag]), Is.All.EqualTo("test"));
         Assert.That(duration.GetMeasurementSnapshot(), Has.Count.EqualTo(2));
         Assert.That(duration.Instrument!.Unit, Is.EqualTo("s"));
@@ -373,7 +378,7 @@ public sealed class EnsemblePredictorTests
     }
 
     [Test]
-    public void Disposing_the_ensemble_disposes_its_members()
+    public void Disposing_the_ensemble_leaves_its_members_to_their_owner()
     {
         var model = new ScriptedModel("m");
         var ensemble = Chain(model);
@@ -381,7 +386,7 @@ public sealed class EnsemblePredictorTests
         ensemble.Dispose();
         ensemble.Dispose();
 
-        Assert.That(model.Disposed, Is.True);
+        Assert.That(model.Disposed, Is.False, "the ensemble does not own its members");
         Assert.Throws<ObjectDisposedException>(() => ensemble.Predict(Context));
     }
 
@@ -390,7 +395,7 @@ public sealed class EnsemblePredictorTests
     {
         Assert.Throws<ArgumentException>(() => _ = new EnsemblePredictor("x", [EnsembleMember.Heuristic(Rules(), -1)], new EnsembleOptions(), ScoreRange.Percent));
         Assert.Throws<ArgumentException>(() => _ = new EnsemblePredictor("x", [], new EnsembleOptions { DefaultScore = 101 }, ScoreRange.Percent));
-        Assert.Throws<ArgumentNullException>(() => _ = new EnsemblePredictor("x", [new EnsembleMember(null!, 1, true)], new EnsembleOptions(), ScoreRange.Percent));
+        Assert.Throws<ArgumentNullException>(() => _ = new EnsemblePredictor("x", [default(EnsembleMember)], new EnsembleOptions(), ScoreRange.Percent));
     }
 
     [Test]

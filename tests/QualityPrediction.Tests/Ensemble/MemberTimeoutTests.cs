@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using QualityPrediction.Ensemble;
+using QualityPrediction.Ensemble.Internal;
 using QualityPrediction.Heuristics;
 using QualityPrediction.Internal;
 using QualityPrediction.Tests.TestSupport;

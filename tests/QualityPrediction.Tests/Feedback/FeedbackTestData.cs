@@ -36,7 +36,12 @@ internal sealed class FlakyStore(IFeedbackStore inner) : IFeedbackStore
 
     public TaskCompletionSource? Gate { get; set; }
 
+    /// <summary>When 0 or more, the store fails every write after this many more successful ones.</summary>
+    public volatile int FailAfterWrites = -1;
+
     public int Attempts;
+
+    public int FailedWrites;
 
     public async ValueTask WritePredictionsAsync(IReadOnlyList<PredictionRecord> records, CancellationToken cancellationToken = default)
     {
@@ -55,6 +60,9 @@ internal sealed class FlakyStore(IFeedbackStore inner) : IFeedbackStore
 
     public ValueTask<FeedbackCounts> GetCountsAsync(CancellationToken cancellationToken = default) => inner.GetCountsAsync(cancellationToken);
 
+    public ValueTask<StoredFeedbackIds> FindStoredAsync(IReadOnlyCollection<Guid> predictionIds, CancellationToken cancellationToken = default) =>
+        inner.FindStoredAsync(predictionIds, cancellationToken);
+
     private async Task Before()
     {
         Interlocked.Increment(ref Attempts);
@@ -66,6 +74,17 @@ internal sealed class FlakyStore(IFeedbackStore inner) : IFeedbackStore
         if (Down)
         {
             throw new IOException("injected fault: the store is down");
+        }
+
+        if (FailAfterWrites is var left and >= 0)
+        {
+            if (left == 0)
+            {
+                Interlocked.Increment(ref FailedWrites);
+                throw new IOException("injected fault: the store failed again");
+            }
+
+            FailAfterWrites = left - 1;
         }
     }
 }

@@ -289,14 +289,14 @@ public class QualityMonitorTests
         psi.RecordObservableInstruments();
 
         Assert.That(outcomes.GetMeasurementSnapshot().EvaluateAsCounter(), Is.EqualTo(4));
-        Assert.That(outcomes.LastMeasurement!.Tags["model.name"], Is.EqualTo("quality"));
-        Assert.That(outcomes.LastMeasurement.Tags["model.version"], Is.EqualTo("0001"));
-        Assert.That(outcomes.LastMeasurement.Tags["prediction.source"], Is.EqualTo("model"));
+        Assert.That(outcomes.LastMeasurement!.Tags[QualityPredictionInstruments.ModelNameTag], Is.EqualTo("quality"));
+        Assert.That(outcomes.LastMeasurement.Tags[QualityPredictionInstruments.ModelVersionTag], Is.EqualTo("0001"));
+        Assert.That(outcomes.LastMeasurement.Tags[QualityPredictionInstruments.SourceTag], Is.EqualTo("model"));
         Assert.That(mae.LastMeasurement!.Value, Is.EqualTo(4.25).Within(1e-12));
-        Assert.That(mae.LastMeasurement.Tags["model.name"], Is.EqualTo("quality"));
+        Assert.That(mae.LastMeasurement.Tags[QualityPredictionInstruments.ModelNameTag], Is.EqualTo("quality"));
         Assert.That(accuracy.LastMeasurement!.Value, Is.EqualTo(0.75).Within(1e-12));
         Assert.That(psi.LastMeasurement, Is.Not.Null);
-        Assert.That(psi.LastMeasurement!.Tags["model.name"], Is.EqualTo("quality"));
+        Assert.That(psi.LastMeasurement!.Tags[QualityPredictionInstruments.ModelNameTag], Is.EqualTo("quality"));
     }
 
     [Test]

@@ -16,9 +16,13 @@ public sealed class TreesQualityPredictionBuilderExtensionsTests
         services.AddQualityPrediction().AddTreeModel("wine", artifact.ManifestPath, o => o.WatchForChanges = false);
         await using var provider = services.BuildServiceProvider();
 
+        foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
         var predictor = provider.GetRequiredService<IQualityPredictor>();
-        var member = ((ModelPredictorFactory)provider.GetRequiredService<IModelPredictorFactory>()).Predictors.Single();
-        await member.WaitForInitialLoadAsync();
+        var member = new ModelPredictor(provider.GetRequiredService<IModelCatalog>(), "wine");
         var result = predictor.Predict(artifact.Data.Contexts[0]);
 
         Assert.Multiple(() =>
@@ -44,9 +48,12 @@ public sealed class TreesQualityPredictionBuilderExtensionsTests
         services.AddQualityPrediction(configuration.GetSection("QualityPrediction")).AddTreeRuntime().AddOnnxRuntime();
         await using var provider = services.BuildServiceProvider();
 
-        _ = provider.GetRequiredService<IQualityPredictor>();
-        var member = ((ModelPredictorFactory)provider.GetRequiredService<IModelPredictorFactory>()).Predictors.Single();
-        await member.WaitForInitialLoadAsync();
+        foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
+        var member = new ModelPredictor(provider.GetRequiredService<IModelCatalog>(), "wine");
         Assert.That(member.Status.Runtime, Is.EqualTo("trees"), member.Status.LastError);
     }
 

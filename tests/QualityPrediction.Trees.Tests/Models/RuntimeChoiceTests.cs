@@ -70,18 +70,27 @@ public sealed class RuntimeChoiceTests
     }
 
     [Test]
-    public void ExplicitRuntime_NotRegistered_ListsTheRegisteredNames()
+    public async Task ExplicitRuntime_NotRegistered_ListsTheRegisteredNames()
     {
         var options = new ModelOptions { Name = "m", Path = TrainedArtifacts.WineFastTree.ManifestPath, Runtime = "trees", WatchForChanges = false };
-        var ex = Assert.Throws<InvalidOperationException>(() => new ModelPredictor(options, [new OnnxModelRuntime()]));
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => StandaloneModelCatalog.LoadAsync([options], [new OnnxModelRuntime()]));
         Assert.That(ex!.Message, Does.Contain("'trees'").And.Contain("'onnx'"));
     }
 
-    private static async Task<ModelPredictor> LoadAsync(TrainedArtifacts.Artifact artifact, string? runtime, IModelRuntime[] runtimes, ILoggerFactory? loggerFactory = null)
+    private static async Task<Loaded> LoadAsync(TrainedArtifacts.Artifact artifact, string? runtime, IModelRuntime[] runtimes, ILoggerFactory? loggerFactory = null)
     {
         var options = new ModelOptions { Name = "member", Path = artifact.ManifestPath, Runtime = runtime, WatchForChanges = false };
-        var predictor = new ModelPredictor(options, runtimes, loggerFactory: loggerFactory);
-        await predictor.WaitForInitialLoadAsync().WaitAsync(TimeSpan.FromSeconds(120));
-        return predictor;
+        var catalog = await StandaloneModelCatalog.LoadAsync([options], runtimes, loggerFactory: loggerFactory).WaitAsync(TimeSpan.FromSeconds(120));
+        return new Loaded(catalog, new ModelPredictor(catalog, "member"));
+    }
+
+    /// <summary>A predictor with the catalog that owns its model.</summary>
+    private sealed record Loaded(StandaloneModelCatalog Catalog, ModelPredictor Predictor) : IDisposable
+    {
+        public ModelStatus Status => Predictor.Status;
+
+        public QualityPredictionResult Predict(PredictionContext context) => Predictor.Predict(context);
+
+        public void Dispose() => Catalog.Dispose();
     }
 }

@@ -14,9 +14,12 @@ internal static partial class FeedbackLog
     public const int RecordsDroppedId = 5107;
     public const int ObserverFailedId = 5108;
     public const int SpillFoundId = 5109;
+    public const int SpillFullId = 5110;
+    public const int RecordsLostId = 5111;
+    public const int ValuesOmittedId = 5112;
 
-    [LoggerMessage(EventId = BadLineId, EventName = "FeedbackBadLine", Level = LogLevel.Warning, Message = "Feedback file '{File}' line {Line}: {Reason}.")]
-    public static partial void BadLine(ILogger logger, string file, long line, string reason);
+    [LoggerMessage(EventId = BadLineId, EventName = "FeedbackBadLine", Level = LogLevel.Warning, Message = "Feedback file '{File}' {Where}: {Reason}.")]
+    public static partial void BadLine(ILogger logger, string file, string where, string reason);
 
     [LoggerMessage(EventId = TornTailId, EventName = "FeedbackTornTail", Level = LogLevel.Warning, Message = "Feedback file '{File}' ended in a torn line (an interrupted write); it was terminated and later lines are written after it.")]
     public static partial void TornTail(ILogger logger, string file);
@@ -33,12 +36,21 @@ internal static partial class FeedbackLog
     [LoggerMessage(EventId = SpillWriteFailedId, EventName = "FeedbackSpillWriteFailed", Level = LogLevel.Error, Message = "Could not spill {Count} feedback records to '{SpillFile}'; they are lost.")]
     public static partial void SpillWriteFailed(ILogger logger, Exception exception, int count, string spillFile);
 
-    [LoggerMessage(EventId = RecordsDroppedId, EventName = "FeedbackRecordsDropped", Level = LogLevel.Warning, Message = "The feedback queue is full (capacity {Capacity}); records are being dropped ({Dropped} so far).")]
-    public static partial void RecordsDropped(ILogger logger, int capacity, long dropped);
+    [LoggerMessage(EventId = RecordsDroppedId, EventName = "FeedbackRecordsDropped", Level = LogLevel.Warning, Message = "The feedback queue is full (capacity {Capacity} records or {MaxQueueBytes} bytes); records are being dropped ({Dropped} so far).")]
+    public static partial void RecordsDropped(ILogger logger, int capacity, long maxQueueBytes, long dropped);
 
     [LoggerMessage(EventId = ObserverFailedId, EventName = "FeedbackObserverFailed", Level = LogLevel.Debug, Message = "A prediction could not be recorded for feedback.")]
     public static partial void ObserverFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = SpillFoundId, EventName = "FeedbackSpillFound", Level = LogLevel.Information, Message = "Found spilled feedback records in '{SpillFile}' from an earlier run; they will be replayed.")]
-    public static partial void SpillFound(ILogger logger, string spillFile);
+    [LoggerMessage(EventId = SpillFoundId, EventName = "FeedbackSpillFound", Level = LogLevel.Information, Message = "Found {Count} spilled feedback records of a writer that is gone ({SpillFiles}); they will be replayed.")]
+    public static partial void SpillFound(ILogger logger, string spillFiles, long count);
+
+    [LoggerMessage(EventId = SpillFullId, EventName = "FeedbackSpillFull", Level = LogLevel.Error, Message = "The spill files in '{SpillFolder}' hold {PendingBytes} bytes, at the limit of {MaxSpillBytes} (MaxSpillBytes): a batch of {Count} feedback records is lost ({Dropped} dropped so far).")]
+    public static partial void SpillFull(ILogger logger, string spillFolder, long pendingBytes, long maxSpillBytes, int count, long dropped);
+
+    [LoggerMessage(EventId = RecordsLostId, EventName = "FeedbackRecordsLost", Level = LogLevel.Error, Message = "{Count} accepted feedback records were lost since the last flush; the flush reports it.")]
+    public static partial void RecordsLost(ILogger logger, long count);
+
+    [LoggerMessage(EventId = ValuesOmittedId, EventName = "FeedbackValuesOmitted", Level = LogLevel.Warning, Message = "A logged prediction had a feature name or category longer than {MaxLength} characters (MaxLoggedValueLength); such features are left out of the record ({Omitted} so far).")]
+    public static partial void ValuesOmitted(ILogger logger, int maxLength, long omitted);
 }

@@ -63,16 +63,42 @@ internal static class JsonLinesFile
 
     /// <summary>Reads the complete lines of a file (while it may be appended to), parsing each as JSON.</summary>
     /// <param name="path">The file.</param>
-    /// <param name="onBadLine">Called with the line number and the reason for a line that is not valid JSON or is torn; the line is skipped.</param>
+    /// <param name="onBadLine">Called with where the line is (<c>line N</c>) and the reason for a line that is not valid JSON or is torn; the line is skipped.</param>
     /// <returns>The line number and parsed document of each good line; the caller disposes the document.</returns>
-    public static IEnumerable<(long Line, JsonDocument Document)> ReadLines(string path, Action<long, string> onBadLine)
+    public static IEnumerable<(long Line, JsonDocument Document)> ReadLines(string path, Action<string, string> onBadLine)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 64 * 1024);
-        var length = stream.Length;
+        long line = 0;
+        foreach (var (_, _, document) in ReadLines(path, 0, long.MaxValue, onBadLine, () => line++))
+        {
+            yield return (line, document);
+        }
+    }
+
+    /// <summary>
+    /// Reads the complete lines of a file between two byte offsets (both at line starts), parsing each as JSON; a torn
+    /// last line (no newline yet) is left out silently when <paramref name="end"/> is given, reported otherwise.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="start">The offset of the first line to read.</param>
+    /// <param name="end">The offset to stop at (<see cref="long.MaxValue"/> for the end of the file as it is when the read starts).</param>
+    /// <param name="onBadLine">Called with where the line is (<c>line N</c> when reading from the start, <c>byte N</c> otherwise) and the reason; the line is skipped.</param>
+    /// <param name="onLine">Called for every line read, good or bad, before it is yielded or reported.</param>
+    /// <returns>Each good line's start and end offsets (the end is after its newline) and its parsed document; the caller disposes the document.</returns>
+    public static IEnumerable<(long Start, long End, JsonDocument Document)> ReadLines(string path, long start, long end, Action<string, string> onBadLine, Action? onLine = null)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+        var length = Math.Min(stream.Length, end);
+        if (start >= length)
+        {
+            yield break;
+        }
+
+        stream.Seek(start, SeekOrigin.Begin);
         var pending = new ArrayBufferWriter<byte>();
         var chunk = new byte[64 * 1024];
         long lineNumber = 0;
-        long consumed = 0;
+        var lineStart = start;
+        var consumed = start;
         while (consumed < length)
         {
             var read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, length - consumed));
@@ -81,36 +107,95 @@ internal static class JsonLinesFile
                 break;
             }
 
+            var chunkStart = consumed;
             consumed += read;
-            var start = 0;
-            while (start < read)
+            var from = 0;
+            while (from < read)
             {
-                var index = Array.IndexOf(chunk, NewLine, start, read - start);
+                var index = Array.IndexOf(chunk, NewLine, from, read - from);
                 if (index < 0)
                 {
-                    pending.Write(chunk.AsSpan(start, read - start));
+                    pending.Write(chunk.AsSpan(from, read - from));
                     break;
                 }
 
-                pending.Write(chunk.AsSpan(start, index - start));
-                start = index + 1;
+                pending.Write(chunk.AsSpan(from, index - from));
+                from = index + 1;
                 lineNumber++;
-                var document = Parse(pending.WrittenMemory, lineNumber, onBadLine);
+                var lineEnd = chunkStart + from;
+                onLine?.Invoke();
+                var where = start == 0 ? $"line {lineNumber}" : $"byte {lineStart}";
+                var document = Parse(pending.WrittenMemory, where, onBadLine);
                 pending.ResetWrittenCount();
+                var thisStart = lineStart;
+                lineStart = lineEnd;
                 if (document is not null)
                 {
-                    yield return (lineNumber, document);
+                    yield return (thisStart, lineEnd, document);
                 }
             }
         }
 
-        if (pending.WrittenCount > 0)
+        if (pending.WrittenCount > 0 && end == long.MaxValue)
         {
-            onBadLine(lineNumber + 1, "the last line is incomplete (no newline): a write was interrupted; the line is skipped");
+            onBadLine(start == 0 ? $"line {lineNumber + 1}" : $"byte {lineStart}", "the last line is incomplete (no newline): a write was interrupted; the line is skipped");
         }
     }
 
-    private static JsonDocument? Parse(ReadOnlyMemory<byte> line, long lineNumber, Action<long, string> onBadLine)
+    /// <summary>Gets the length of a file up to the end of its last complete line (0 when missing).</summary>
+    public static long CompleteLength(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+            var length = stream.Length;
+            var buffer = new byte[4096];
+            var position = length;
+            while (position > 0)
+            {
+                var size = (int)Math.Min(buffer.Length, position);
+                position -= size;
+                stream.Seek(position, SeekOrigin.Begin);
+                stream.ReadExactly(buffer, 0, size);
+                var last = Array.LastIndexOf(buffer, NewLine, size - 1, size);
+                if (last >= 0)
+                {
+                    return position + last + 1;
+                }
+            }
+
+            return 0;
+        }
+        catch (FileNotFoundException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>Counts the complete lines between two offsets.</summary>
+    public static long CountLines(string path, long start, long end)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+        var length = Math.Min(stream.Length, end);
+        stream.Seek(start, SeekOrigin.Begin);
+        var chunk = new byte[64 * 1024];
+        long lines = 0;
+        for (var position = start; position < length;)
+        {
+            var read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, length - position));
+            if (read <= 0)
+            {
+                break;
+            }
+
+            lines += chunk.AsSpan(0, read).Count(NewLine);
+            position += read;
+        }
+
+        return lines;
+    }
+
+    private static JsonDocument? Parse(ReadOnlyMemory<byte> line, string where, Action<string, string> onBadLine)
     {
         if (line.Span.Trim((byte)' ').Trim((byte)'\r').IsEmpty)
         {
@@ -123,7 +208,7 @@ internal static class JsonLinesFile
         }
         catch (JsonException ex)
         {
-            onBadLine(lineNumber, $"not valid JSON ({ex.Message}); the line is skipped");
+            onBadLine(where, $"not valid JSON ({ex.Message}); the line is skipped");
             return null;
         }
     }

@@ -76,6 +76,12 @@ internal static class ArtifactReader
             throw new ModelLoadException(path, "the manifest gives no SHA-256 for this artifact, and hash verification is on.", null);
         }
 
+        var size = FileChecks.RequireRegularFile(path, "artifact", maxBytes, "ModelOptions.MaxArtifactBytes");
+        if (size != artifact.Bytes)
+        {
+            throw new ModelLoadException(path, $"the artifact is {size} bytes but the manifest says {artifact.Bytes}: truncated or replaced (or not yet fully copied).", null);
+        }
+
         byte[] bytes;
         try
         {
@@ -88,7 +94,7 @@ internal static class ArtifactReader
 
             if (length != artifact.Bytes)
             {
-                throw new ModelLoadException(path, $"the artifact is {length} bytes but the manifest says {artifact.Bytes}: truncated or replaced.", null);
+                throw new ModelLoadException(path, $"the artifact is {length} bytes but the manifest says {artifact.Bytes}: truncated or replaced (or not yet fully copied).", null);
             }
 
             if (length > Array.MaxLength)

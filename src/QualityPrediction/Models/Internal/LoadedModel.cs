@@ -23,10 +23,12 @@ internal sealed class LoadedModel
     private readonly double[]? _binUpper;
     private readonly double[]? _binWithin;
     private readonly double _coverage;
+    private readonly UnknownFeatureGuard? _guard;
     private int _references = 1;
 
-    public LoadedModel(string memberName, string manifestPath, string runtime, ModelManifest manifest, FeatureEncoder encoder, IScoringModel model, DateTimeOffset loadedAt)
+    public LoadedModel(string memberName, string manifestPath, string runtime, ModelManifest manifest, FeatureEncoder encoder, IScoringModel model, DateTimeOffset loadedAt, UnknownFeatureGuard? guard = null)
     {
+        _guard = guard;
         _memberName = memberName;
         ManifestPath = manifestPath;
         Runtime = runtime;
@@ -99,39 +101,16 @@ internal sealed class LoadedModel
         }
     }
 
-    public QualityPredictionResult Predict(PredictionContext context, TimeProvider timeProvider, CancellationToken cancellationToken)
-    {
-        var raw = ScoreOne(context, cancellationToken);
-        var now = timeProvider.GetUtcNow();
-        return CreateResult(raw, now, PredictionIds.Next(now));
-    }
+    /// <summary>Gets how many features the manifest lists that a context can supply (crosses are read from their parts).</summary>
+    public int FeaturesExpected => Encoder.InputCount;
 
-    public void PredictBatch(ReadOnlySpan<PredictionContext> contexts, Span<QualityPredictionResult> results, TimeProvider timeProvider, CancellationToken cancellationToken)
-    {
-        var length = Encoder.Length;
-        var features = ArrayPool<float>.Shared.Rent(checked(contexts.Length * length));
-        var scores = ArrayPool<float>.Shared.Rent(contexts.Length);
-        try
-        {
-            var input = features.AsSpan(0, contexts.Length * length);
-            Encoder.EncodeBatch(contexts, input);
-            cancellationToken.ThrowIfCancellationRequested();
-            _model.ScoreBatch(input, scores.AsSpan(0, contexts.Length), cancellationToken);
-            var now = timeProvider.GetUtcNow();
-            var ids = PredictionIds.Reserve(now, contexts.Length);
-            for (var i = 0; i < contexts.Length; i++)
-            {
-                results[i] = CreateResult(scores[i], now, ids.Next());
-            }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(features);
-            ArrayPool<float>.Shared.Return(scores);
-        }
-    }
-
-    private float ScoreOne(PredictionContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// Scores one context without throwing for a context that does not fit: a value of the wrong kind for the live
+    /// version's schema (<see cref="ScoreStatus.WrongKind"/>), a context that supplies none of the model's features
+    /// (<see cref="ScoreStatus.NoFeatures"/>) and, under <see cref="UnknownFeatureHandling.Throw"/>, an unknown name
+    /// (<see cref="ScoreStatus.UnknownFeature"/>) come back with the reason. Engine faults and a non-finite score throw.
+    /// </summary>
+    public ScoreStatus TryScore(PredictionContext context, CancellationToken cancellationToken, out ModelAnswer answer, out string? reason)
     {
         var length = Encoder.Length;
         float[]? rented = null;
@@ -139,8 +118,15 @@ internal sealed class LoadedModel
         try
         {
             var input = buffer[..length];
-            Encoder.Encode(context, input);
-            return _model.Score(input, cancellationToken);
+            var status = Check(context, input, out var report, out reason);
+            if (status != ScoreStatus.Ok)
+            {
+                answer = default;
+                return status;
+            }
+
+            answer = Answer(_model.Score(input, cancellationToken), report.Supplied);
+            return ScoreStatus.Ok;
         }
         finally
         {
@@ -151,7 +137,95 @@ internal sealed class LoadedModel
         }
     }
 
-    private QualityPredictionResult CreateResult(float raw, DateTimeOffset now, Guid id)
+    /// <summary>Scores many contexts in one engine call; <see langword="false"/> (nothing scored) when any row does not fit, so that the caller can go row by row.</summary>
+    public bool TryScoreBatch(ReadOnlySpan<PredictionContext> contexts, Span<ModelAnswer> answers, CancellationToken cancellationToken)
+    {
+        var length = Encoder.Length;
+        var features = ArrayPool<float>.Shared.Rent(checked(contexts.Length * length));
+        var scores = ArrayPool<float>.Shared.Rent(contexts.Length);
+        var supplied = ArrayPool<int>.Shared.Rent(contexts.Length);
+        try
+        {
+            for (var i = 0; i < contexts.Length; i++)
+            {
+                if (Check(contexts[i], features.AsSpan(i * length, length), out var report, out _) != ScoreStatus.Ok)
+                {
+                    return false;
+                }
+
+                supplied[i] = report.Supplied;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            _model.ScoreBatch(features.AsSpan(0, contexts.Length * length), scores.AsSpan(0, contexts.Length), cancellationToken);
+            for (var i = 0; i < contexts.Length; i++)
+            {
+                answers[i] = Answer(scores[i], supplied[i]);
+            }
+
+            return true;
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(features);
+            ArrayPool<float>.Shared.Return(scores);
+            ArrayPool<int>.Shared.Return(supplied);
+        }
+    }
+
+    /// <summary>Builds the result of one answer.</summary>
+    public QualityPredictionResult ToResult(in ModelAnswer answer, DateTimeOffset now, Guid id) => new()
+    {
+        Score = answer.Score,
+        Confidence = answer.Confidence,
+        ConfidenceKind = answer.Kind,
+        Interval = answer.Interval,
+        Source = PredictionSource.Model,
+        ModelName = _memberName,
+        ModelVersion = Version,
+        FeaturesSupplied = answer.Supplied,
+        FeaturesExpected = FeaturesExpected,
+        PredictionId = id,
+        Timestamp = now,
+    };
+
+    private ScoreStatus Check(PredictionContext context, Span<float> input, out EncodeReport report, out string? reason)
+    {
+        if (!Encoder.TryEncode(context, input, out report))
+        {
+            reason = $"Model '{_memberName}' version {Version} cannot score this context: {report.WrongKind}";
+            return ScoreStatus.WrongKind;
+        }
+
+        if (report.Unknown > 0 && _guard is { } guard && guard.Handling != UnknownFeatureHandling.Ignore)
+        {
+            if (guard.Handling == UnknownFeatureHandling.Throw)
+            {
+                reason = guard.Describe(Encoder, context);
+                return ScoreStatus.UnknownFeature;
+            }
+
+            guard.Warn(Encoder, context, report);
+        }
+
+        if (report.Supplied == 0 && FeaturesExpected > 0)
+        {
+            reason = $"The context supplies none of model '{_memberName}''s {FeaturesExpected} features ({UnknownFeatureGuard.List(Encoder.InputNames)}); it is not scored.";
+            return ScoreStatus.NoFeatures;
+        }
+
+        reason = null;
+        return ScoreStatus.Ok;
+    }
+
+    private float ScoreOne(PredictionContext context, CancellationToken cancellationToken)
+    {
+        Span<float> input = Encoder.Length <= StackSlots ? stackalloc float[Encoder.Length] : new float[Encoder.Length];
+        Encoder.Encode(context, input);
+        return _model.Score(input, cancellationToken);
+    }
+
+    private ModelAnswer Answer(float raw, int supplied)
     {
         if (!float.IsFinite(raw))
         {
@@ -159,9 +233,6 @@ internal sealed class LoadedModel
         }
 
         var score = Math.Clamp((double)raw, _min, _max);
-        double confidence;
-        ConfidenceKind kind;
-        PredictionInterval interval;
         if (_binUpTo is { } upTo)
         {
             // The first bin whose upper edge is at or above the score; the last bin is open-ended (Calibration.FindBin).
@@ -171,28 +242,14 @@ internal sealed class LoadedModel
                 bin++;
             }
 
-            confidence = _binWithin![bin];
-            kind = ConfidenceKind.Calibrated;
-            interval = new PredictionInterval(Math.Clamp(score + _binLower![bin], _min, _max), Math.Clamp(score + _binUpper![bin], _min, _max), _coverage);
-        }
-        else
-        {
-            confidence = 0;
-            kind = ConfidenceKind.None;
-            interval = new PredictionInterval(score, score, 0);
+            return new ModelAnswer(
+                score,
+                _binWithin![bin],
+                ConfidenceKind.Calibrated,
+                new PredictionInterval(Math.Clamp(score + _binLower![bin], _min, _max), Math.Clamp(score + _binUpper![bin], _min, _max), _coverage),
+                supplied);
         }
 
-        return new QualityPredictionResult
-        {
-            Score = score,
-            Confidence = confidence,
-            ConfidenceKind = kind,
-            Interval = interval,
-            Source = PredictionSource.Model,
-            ModelName = _memberName,
-            ModelVersion = Version,
-            PredictionId = id,
-            Timestamp = now,
-        };
+        return new ModelAnswer(score, 0, ConfidenceKind.None, new PredictionInterval(score, score, 0), supplied);
     }
 }

@@ -1,30 +1,29 @@
 namespace QualityPrediction.Models.Internal;
 
 /// <summary>
-/// Watches one file with a <see cref="FileSystemWatcher"/> on its folder (no polling) and calls back once the
-/// changes have settled for the debounce interval: copying a file fires several events, a reload runs once.
+/// Watches one folder with a <see cref="FileSystemWatcher"/> (no polling) and calls back once its changes (to any entry:
+/// the manifest, an artifact, a symbolic link swapped to a new folder, a subfolder created) have settled for the
+/// debounce interval: copying a version fires many events, a reload runs once.
 /// </summary>
 internal sealed class ModelFileWatcher : IDisposable
 {
     private readonly FileSystemWatcher _watcher;
     private readonly ITimer _timer;
-    private readonly string _fileName;
     private readonly TimeSpan _debounce;
     private readonly Action _onChanged;
     private int _disposed;
 
-    public ModelFileWatcher(string path, TimeSpan debounce, TimeProvider timeProvider, Action onChanged)
+    public ModelFileWatcher(string folder, TimeSpan debounce, TimeProvider timeProvider, Action onChanged)
     {
-        _fileName = Path.GetFileName(path);
         _debounce = debounce < TimeSpan.Zero ? TimeSpan.Zero : debounce;
         _onChanged = onChanged;
         _timer = timeProvider.CreateTimer(static state => ((ModelFileWatcher)state!).Fire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         try
         {
-            _watcher = new FileSystemWatcher(Path.GetDirectoryName(path)!)
+            _watcher = new FileSystemWatcher(folder)
             {
                 IncludeSubdirectories = false,
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
             };
             _watcher.Changed += OnEvent;
             _watcher.Created += OnEvent;
@@ -41,8 +40,6 @@ internal sealed class ModelFileWatcher : IDisposable
         }
     }
 
-    public string FileName => _fileName;
-
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -55,26 +52,11 @@ internal sealed class ModelFileWatcher : IDisposable
         _timer.Dispose();
     }
 
-    private void OnEvent(object sender, FileSystemEventArgs e)
-    {
-        if (Matches(e.Name))
-        {
-            Poke();
-        }
-    }
+    private void OnEvent(object sender, FileSystemEventArgs e) => Poke();
 
-    private void OnRenamed(object sender, RenamedEventArgs e)
-    {
-        if (Matches(e.Name) || Matches(e.OldName))
-        {
-            Poke();
-        }
-    }
+    private void OnRenamed(object sender, RenamedEventArgs e) => Poke();
 
     private void OnError(object sender, ErrorEventArgs e) => Poke();
-
-    private bool Matches(string? name) =>
-        name is not null && string.Equals(Path.GetFileName(name), _fileName, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 
     private void Poke()
     {

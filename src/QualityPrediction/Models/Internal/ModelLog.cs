@@ -12,6 +12,8 @@ internal static partial class ModelLog
     public const int LoadHandlerFailedId = 404;
     public const int ModelRetiredId = 405;
     public const int RuntimeDeclinedId = 406;
+    public const int UnknownFeatureId = 407;
+    public const int LoadRetryId = 408;
 
     [LoggerMessage(ModelLoadedId, LogLevel.Information, "Model '{ModelName}' version {Version} is live from {ManifestPath} ({Runtime}, loaded in {ElapsedSeconds:0.000} s).", EventName = "ModelLoaded")]
     public static partial void ModelLoaded(ILogger logger, string modelName, string version, string manifestPath, string runtime, double elapsedSeconds);
@@ -30,6 +32,12 @@ internal static partial class ModelLog
 
     [LoggerMessage(ModelRetiredId, LogLevel.Debug, "Model '{ModelName}' version {Version} retired; it is disposed once its in-flight predictions finish.", EventName = "ModelRetired")]
     public static partial void ModelRetired(ILogger logger, string modelName, string version);
+
+    [LoggerMessage(UnknownFeatureId, LogLevel.Warning, "Model '{ModelName}' does not know the context feature '{Feature}'{DidYouMean}; it scores without it. Its features: {Features}. (Logged once per name; set ModelOptions.UnknownFeatures to Throw or Ignore.)", EventName = "UnknownFeature")]
+    public static partial void UnknownFeature(ILogger logger, string modelName, string feature, string didYouMean, string features);
+
+    [LoggerMessage(LoadRetryId, LogLevel.Information, "Model '{ModelName}': retrying the failed load in {Delay} (the files may still be arriving).", EventName = "ModelLoadRetry")]
+    public static partial void LoadRetry(ILogger logger, string modelName, TimeSpan delay);
 
     [LoggerMessage(RuntimeDeclinedId, LogLevel.Information, "Model '{ModelName}': the {Runtime} runtime declined the model ({Reason}); trying the next runtime.", EventName = "ModelRuntimeDeclined")]
     public static partial void RuntimeDeclined(ILogger logger, string modelName, string runtime, string reason);

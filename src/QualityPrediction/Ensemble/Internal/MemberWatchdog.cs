@@ -1,4 +1,4 @@
-namespace QualityPrediction.Internal;
+namespace QualityPrediction.Ensemble.Internal;
 
 /// <summary>
 /// Enforces the ensemble's member timeout without a timer per call: each call runs in a <see cref="Lane"/> (one per
@@ -40,7 +40,7 @@ internal sealed class MemberWatchdog : IDisposable
         Timeout = timeout;
         _timeoutTicks = Math.Max(1, (long)(timeout.TotalSeconds * timeProvider.TimestampFrequency));
         _period = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, timeout.Ticks / 4));
-        _threadLanes = new ThreadLocal<Lane>(NewLane);
+        _threadLanes = new ThreadLocal<Lane>(() => NewLane(Thread.CurrentThread));
         _timer = timeProvider.CreateTimer(static state => ((MemberWatchdog)state!).Tick(), this, System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
     }
 
@@ -69,7 +69,7 @@ internal sealed class MemberWatchdog : IDisposable
             _asyncLanes.TryPop(out lane);
         }
 
-        lane ??= NewLane();
+        lane ??= NewLane(null);
         Begin(lane);
         return lane;
     }
@@ -121,9 +121,12 @@ internal sealed class MemberWatchdog : IDisposable
         }
     }
 
-    private Lane NewLane()
+    /// <summary>Gets how many lanes the watchdog scans (for tests: lanes of exited threads are dropped).</summary>
+    internal int LaneCount => Volatile.Read(ref _all).Length;
+
+    private Lane NewLane(Thread? owner)
     {
-        var lane = new Lane();
+        var lane = new Lane(owner);
         lock (_gate)
         {
             _all = [.. _all, lane];
@@ -155,6 +158,12 @@ internal sealed class MemberWatchdog : IDisposable
 
             lock (_gate)
             {
+                // Idle: drop the lanes of threads that have exited (their thread-local slot is gone with them).
+                if (Array.Exists(_all, l => l.Owner is { IsAlive: false } && !l.IsActive))
+                {
+                    _all = Array.FindAll(_all, l => l.Owner is not { IsAlive: false } || l.IsActive);
+                }
+
                 Interlocked.Exchange(ref _running, 0);
                 if (Scan(now) > 0)
                 {
@@ -188,7 +197,7 @@ internal sealed class MemberWatchdog : IDisposable
     }
 
     /// <summary>One call slot: its start, its cancellation source, and whether the watchdog expired it.</summary>
-    internal sealed class Lane
+    internal sealed class Lane(Thread? owner)
     {
         private const long Idle = 0;
         private const long Expired = -1;
@@ -198,6 +207,9 @@ internal sealed class MemberWatchdog : IDisposable
         private long _started;
         private bool _replace;
         private CancellationTokenSource _source = new();
+
+        /// <summary>Gets the thread that owns this lane (<see langword="null"/> for a lane of asynchronous calls).</summary>
+        public Thread? Owner { get; } = owner;
 
         /// <summary>Gets the token the guarded call must observe.</summary>
         public CancellationToken Token { get; private set; }
