@@ -139,7 +139,9 @@ log.WriteLine();
 log.WriteLine(text);
 var outDir = Path.Combine(Fixture.RepositoryRoot, "benchmarks", "QualityPrediction.Benchmarks", "BenchmarkDotNet.Artifacts");
 Directory.CreateDirectory(outDir);
-var outFile = Path.Combine(outDir, $"budgets-{(quick ? "short" : "all")}.md");
+// A run of the tree-runtime section alone writes its own file (it does not replace the table of an --all run).
+var onlyTrees = sections.SetEquals(["trees"]);
+var outFile = Path.Combine(outDir, $"budgets-{(onlyTrees ? "trees" + (quick ? "-short" : "") : quick ? "short" : "all")}.md");
 File.WriteAllText(outFile, text);
 log.WriteLine($"Written to {outFile}");
 return 0;

@@ -20,8 +20,8 @@ namespace QualityPrediction.Trees;
 /// runtime loads the model with ONNX Runtime instead.
 /// </para>
 /// <para>
-/// Leaf values are added in double precision, tree after tree (deepest trees first, otherwise in file order), then the
-/// base value; the result is rounded to float once. ONNX Runtime adds in float, so scores
+/// Leaf values are added in double precision (QuickScorer: four partial sums over the trees in file order; the walk for
+/// trees of more than 64 leaves: tree after tree, deepest first), then the base value; the result is rounded to float once. ONNX Runtime adds in float, so scores
 /// differ from it by float rounding only (about 1e-7 of the score per hundred trees).
 /// </para>
 /// <para>Stateless and thread-safe; loaded models are immutable and score concurrently without locks.</para>

@@ -10,14 +10,14 @@ public sealed class TreeModelRuntimeTests
 {
     private static IEnumerable<TestCaseData> TrainedModels()
     {
-        yield return new TestCaseData("wine-fasttree").SetName("Parity_WineFastTree100_EqualsOnnxRuntime");
-        yield return new TestCaseData("wine-lightgbm-1200").SetName("Parity_WineLightGbm1200Trees_EqualsOnnxRuntime");
-        yield return new TestCaseData("wine-fastforest").SetName("Parity_WineFastForest_EqualsOnnxRuntime");
-        yield return new TestCaseData("categorical-lightgbm").SetName("Parity_CategoricalLightGbmWithCrosses_EqualsOnnxRuntime");
+        yield return new TestCaseData("wine-fasttree", true).SetName("Parity_WineFastTree100_EqualsOnnxRuntime");
+        yield return new TestCaseData("wine-lightgbm-1200", false).SetName("Parity_WineLightGbm1200Trees_EqualsOnnxRuntime");
+        yield return new TestCaseData("wine-fastforest", null).SetName("Parity_WineFastForest_EqualsOnnxRuntime");
+        yield return new TestCaseData("categorical-lightgbm", null).SetName("Parity_CategoricalLightGbmWithCrosses_EqualsOnnxRuntime");
     }
 
     [TestCaseSource(nameof(TrainedModels))]
-    public void Parity(string name)
+    public void Parity(string name, bool? binTable)
     {
         var artifact = Artifact(name);
         using var trees = (TreeScoringModel)new TreeModelRuntime().Load(artifact.Manifest, artifact.OnnxArtifact, artifact.OnnxBytes, new ModelRuntimeOptions());
@@ -36,9 +36,15 @@ public sealed class TreeModelRuntimeTests
 
         var tolerance = 1e-5 * artifact.Manifest.Target.Range.Width;
         var (max, row) = TestSupport.Parity.MaxDifference(expected, single);
-        TestContext.Out.WriteLine($"{name}: {expected.Length} rows, {trees.Graph.Ensemble.Definition.Trees.Length} trees, max |ORT - trees| = {max:G3} (row {row}), tolerance {tolerance:G3}");
+        var ensemble = trees.Graph.Ensemble;
+        TestContext.Out.WriteLine($"{name}: {expected.Length} rows, {ensemble.Definition.Trees.Length} trees (QuickScorer {ensemble.UsesQuickScorer}, bin table {ensemble.UsesBinTable}), max |ORT - trees| = {max:G3} (row {row}), tolerance {tolerance:G3}");
         Assert.Multiple(() =>
         {
+            if (binTable is { } expectBins)
+            {
+                Assert.That((ensemble.UsesQuickScorer, ensemble.UsesBinTable), Is.EqualTo((true, expectBins)), "the path that scored: both are checked against ONNX Runtime");
+            }
+
             Assert.That(max, Is.LessThanOrEqualTo(tolerance), $"row {row}: ONNX Runtime {(row >= 0 ? expected[row] : 0):G9}, trees {(row >= 0 ? single[row] : 0):G9}");
             Assert.That(batch, Is.EqualTo(single), "a batch scores every row exactly as a single row does");
         });

@@ -39,6 +39,7 @@ public static class ModelExporter
     /// <param name="cancellationToken">Stops before the files are moved into place.</param>
     /// <returns>The manifest as written, with artifacts and parity.</returns>
     /// <exception cref="OnnxExportException">The ONNX export fails or disagrees with ML.NET by more than <see cref="RelativeParityTolerance"/> of the target's range; nothing is written.</exception>
+    /// <exception cref="ModelFormatException">The loader would refuse the artifact set (its manifest or an artifact above the loader's limits); nothing is written.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; nothing is written.</exception>
     public static ModelManifest Export(TrainingResult result, string directory, string version, IReadOnlyList<PredictionContext> parityRows, CancellationToken cancellationToken = default)
     {
@@ -84,7 +85,8 @@ public static class ModelExporter
             new ArtifactInfo { File = name + ".zip", Format = "mlnet", Sha256 = Sha256(zip), Bytes = zip.Length },
             new ArtifactInfo { File = name + ".onnx", Format = "onnx", Sha256 = Sha256(onnx), Bytes = onnx.Length, OutputName = outputName },
         ];
-        manifest.Validate(name + ModelManifest.FileSuffix);
+        var manifestJson = manifest.ToJson();
+        CheckLoadable(manifest, manifestJson, zip.Length, onnx.Length, MaxManifestBytes);
 
         var parent = Path.GetDirectoryName(Path.GetFullPath(directory))!;
         Directory.CreateDirectory(parent);
@@ -94,7 +96,7 @@ public static class ModelExporter
         {
             File.WriteAllBytes(Path.Combine(temp, name + ".zip"), zip);
             File.WriteAllBytes(Path.Combine(temp, name + ".onnx"), onnx);
-            File.WriteAllText(Path.Combine(temp, name + ModelManifest.FileSuffix), manifest.ToJson());
+            File.WriteAllText(Path.Combine(temp, name + ModelManifest.FileSuffix), manifestJson);
             cancellationToken.ThrowIfCancellationRequested();
             MoveIntoPlace(temp, directory, name);
         }
@@ -107,6 +109,39 @@ public static class ModelExporter
         }
 
         return manifest;
+    }
+
+    /// <summary>The largest manifest the loader reads (the default of <see cref="ModelManifest.Load"/>): 16 MiB.</summary>
+    public const long MaxManifestBytes = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// Checks an artifact set against what the loader accepts before anything is written: the manifest parses and validates
+    /// as the loader reads it, and neither it nor an artifact is above the loader's size limits (16 MiB for the manifest,
+    /// <see cref="ModelOptions.MaxArtifactBytes"/>'s default for an artifact). Training never writes a set the loader refuses.
+    /// </summary>
+    /// <exception cref="ModelFormatException">The set would be refused; the message says which limit and by how much.</exception>
+    internal static void CheckLoadable(ModelManifest manifest, string manifestJson, long zipBytes, long onnxBytes, long maxManifestBytes)
+    {
+        var source = manifest.Name + ModelManifest.FileSuffix;
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(manifestJson);
+        if (bytes > maxManifestBytes)
+        {
+            var largest = manifest.Features.OrderByDescending(f => (f.Categories?.Sum(c => c.Length) ?? 0) + (f.RareCategories?.Sum(c => c.Length) ?? 0)).First();
+            throw new ModelFormatException(source, string.Create(CultureInfo.InvariantCulture,
+                $"the manifest would be {bytes} bytes, above the loader's limit of {maxManifestBytes} bytes; nothing was written. The largest feature is '{largest.Name}' ({largest.Categories?.Count ?? 0} categories, {largest.RareCategories?.Count ?? 0} rare ones): leave it out (--ignore) or lower FeaturizerOptions.MaxRareCategories."));
+        }
+
+        var maxArtifact = new ModelOptions().MaxArtifactBytes;
+        foreach (var (file, length) in new[] { (manifest.Name + ".zip", zipBytes), (manifest.Name + ".onnx", onnxBytes) })
+        {
+            if (length > maxArtifact)
+            {
+                throw new ModelFormatException(source, string.Create(CultureInfo.InvariantCulture, $"the artifact '{file}' would be {length} bytes, above the loader's default limit of {maxArtifact} bytes (ModelOptions.MaxArtifactBytes); nothing was written."));
+            }
+        }
+
+        // The loader's own reading: the same parser and validation, on the very text to be written.
+        ModelManifest.Parse(manifestJson, source);
     }
 
     /// <summary>Scores rows with the ML.NET model and with an ONNX file, and refuses the file when they disagree.</summary>

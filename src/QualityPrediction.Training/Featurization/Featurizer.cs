@@ -14,6 +14,14 @@ public sealed class FeaturizerOptions
     /// <value>The default is 100.</value>
     public int MaxCategories { get; set; } = 100;
 
+    /// <summary>Gets or sets the most rare categories one feature lists (the most frequent of them); rarer ones are encoded as unknown, in training as at serving.
+    /// The manifest lists them, so without a bound a column of ids would make a manifest larger than the loader accepts.</summary>
+    /// <value>The default is <see cref="DefaultMaxRareCategories"/>.</value>
+    public int MaxRareCategories { get; set; } = DefaultMaxRareCategories;
+
+    /// <summary>The default of <see cref="MaxRareCategories"/>: 1,000.</summary>
+    public const int DefaultMaxRareCategories = 1000;
+
     /// <summary>Gets or sets the number of quantile bins of the numeric histograms kept for drift monitoring.</summary>
     /// <value>The default is 10.</value>
     public int HistogramBins { get; set; } = 10;
@@ -142,7 +150,7 @@ public static class Featurizer
         var ranked = counts.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).ToList();
         var kept = ranked.Where(p => p.Value >= options.MinCategoryRows).Take(options.MaxCategories).Select(p => p.Key).ToList();
         var keptSet = new HashSet<string>(kept, StringComparer.Ordinal);
-        var rare = ranked.Where(p => !keptSet.Contains(p.Key)).Select(p => p.Key).OrderBy(k => k, StringComparer.Ordinal).ToList();
+        var rare = ranked.Where(p => !keptSet.Contains(p.Key)).Take(options.MaxRareCategories).Select(p => p.Key).OrderBy(k => k, StringComparer.Ordinal).ToList();
         var present = rows - missing;
         var shares = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var category in kept)

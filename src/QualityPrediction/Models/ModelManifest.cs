@@ -63,6 +63,8 @@ public sealed class ModelManifest
     /// <summary>Gets the serializer options used for manifests (camelCase, enums as strings, indented).</summary>
     public static JsonSerializerOptions SerializerOptions { get; } = CreateSerializerOptions();
 
+    private static JsonTypeInfo<ModelManifest> ManifestTypeInfo => (JsonTypeInfo<ModelManifest>)SerializerOptions.GetTypeInfo(typeof(ModelManifest));
+
     /// <summary>Reads a manifest from JSON text.</summary>
     /// <param name="json">The JSON text.</param>
     /// <param name="source">The file name, used in error messages.</param>
@@ -74,7 +76,7 @@ public sealed class ModelManifest
         ModelManifest? manifest;
         try
         {
-            manifest = JsonSerializer.Deserialize<ModelManifest>(json, SerializerOptions);
+            manifest = JsonSerializer.Deserialize(json, ManifestTypeInfo);
         }
         catch (JsonException ex)
         {
@@ -121,7 +123,7 @@ public sealed class ModelManifest
 
     /// <summary>Serializes this manifest to indented JSON.</summary>
     /// <returns>The JSON text.</returns>
-    public string ToJson() => JsonSerializer.Serialize(this, SerializerOptions);
+    public string ToJson() => JsonSerializer.Serialize(this, ManifestTypeInfo);
 
     /// <summary>Writes this manifest to <paramref name="path"/> atomically (a temporary file renamed into place).</summary>
     /// <param name="path">The destination path.</param>
@@ -233,17 +235,28 @@ public sealed class ModelManifest
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
-            // Source-generated metadata for the manifest's types (a reflection-built contract cost ~100 ms of a cold
-            // start, docs/benchmarks.md budget 7); reflection for any other type serialized with these options.
-            TypeInfoResolver = JsonTypeInfoResolver.Combine(ManifestJsonContext.Default, new DefaultJsonTypeInfoResolver()),
             WriteIndented = true,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
             AllowTrailingCommas = false,
             MaxDepth = 64,
         };
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
-        options.MakeReadOnly(populateMissingResolver: true);
+
+        // Source-generated metadata for the manifest's types (a reflection-built contract cost ~100 ms of a cold start,
+        // docs/benchmarks.md budget 7); reflection for any other type serialized with these options, unless the host
+        // is trimmed or Native AOT (reflection off): then the manifest's types only, and nothing that needs dynamic code.
+        if (JsonSerializer.IsReflectionEnabledByDefault)
+        {
+            options.TypeInfoResolver = JsonTypeInfoResolver.Combine(ManifestJsonContext.Default, new DefaultJsonTypeInfoResolver());
+            options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        }
+        else
+        {
+            options.TypeInfoResolver = ManifestJsonContext.Default;
+            options.Converters.Add(new JsonStringEnumConverter<FeatureEncoding>(JsonNamingPolicy.CamelCase));
+        }
+
+        options.MakeReadOnly();
         return options;
     }
 }

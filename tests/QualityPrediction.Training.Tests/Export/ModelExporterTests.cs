@@ -84,4 +84,21 @@ public sealed class ModelExporterTests
         Assert.That(ex.Message, Does.Contain("row 1"));
         Assert.That(ModelExporter.Compare(mlnet, [5.0f, 6.00001f, 7.0f], tolerance: 6e-5).MaxAbsDifference, Is.LessThan(6e-5));
     }
+
+    [Test]
+    public void CheckLoadable_RefusesAManifestAboveTheLoadersLimitNamingTheLargestFeature()
+    {
+        var manifest = new ModelManifest
+        {
+            Name = "big",
+            Target = new TargetInfo { Name = "y", Min = 0, Max = 1, Tolerance = 0.1 },
+            Features = [new FeatureSpec { Name = "session", Kind = FeatureEncoding.Categorical, Categories = [], RareCategories = [.. Enumerable.Range(0, 500).Select(i => $"s{i}")] }],
+        };
+        var json = manifest.ToJson();
+
+        var ex = Assert.Throws<ModelFormatException>(() => ModelExporter.CheckLoadable(manifest, json, 10, 10, maxManifestBytes: json.Length - 1));
+        Assert.DoesNotThrow(() => ModelExporter.CheckLoadable(manifest, json, 10, 10, maxManifestBytes: json.Length));
+
+        Assert.That(ex!.Message, Does.Contain("above the loader's limit").And.Contain("'session'").And.Contain("nothing was written"));
+    }
 }

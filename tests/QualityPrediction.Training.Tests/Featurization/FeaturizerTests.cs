@@ -85,4 +85,20 @@ public sealed class FeaturizerTests
     {
         Assert.Throws<ArgumentException>(() => Featurizer.Build(Data(), new FeaturizerOptions { Crosses = [("x", "provider")] }));
     }
+
+    [Test]
+    public void Build_ListsAtMostAThousandRareCategoriesSoTheManifestStaysLoadable()
+    {
+        // 5,000 distinct ids, each seen once (the 50 MB manifest of the reliability review kept every one of them).
+        var contexts = Enumerable.Range(0, 5000).Select(i => new PredictionContext { ["session"] = $"s-{i:D5}-{new string('x', 40)}" }).ToList();
+        var data = new TrainingData("y", contexts, [.. contexts.Select((_, i) => (double)i)], [.. contexts.Select((_, i) => $"t:{i}")], [new DataColumn("session", FeatureKind.Categorical)]);
+
+        var spec = Featurizer.Build(data).Single();
+        var encoder = FeatureEncoder.Create(new List<FeatureSpec> { spec });
+        var slots = new float[encoder.Length];
+        encoder.Encode(contexts[4999], slots);
+
+        Assert.That(spec.RareCategories, Has.Count.EqualTo(1000));
+        Assert.That(slots[^1], Is.EqualTo(1), "a rare value beyond the listed ones is encoded as unknown, in training as at serving");
+    }
 }

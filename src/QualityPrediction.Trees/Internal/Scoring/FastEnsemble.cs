@@ -63,6 +63,12 @@ internal sealed class FastEnsemble
 
     public TreeEnsembleDefinition Definition => _definition;
 
+    /// <summary>Gets whether rows without NaN are scored with <see cref="QuickScorer"/> (otherwise with the interleaved walk).</summary>
+    public bool UsesQuickScorer => _quick is not null;
+
+    /// <summary>Gets whether QuickScorer applies its masks through the per-feature <see cref="BinTable"/>.</summary>
+    public bool UsesBinTable => _quick?.UsesBinTable == true;
+
     /// <summary>Scores one row of <see cref="TreeEnsembleDefinition.InputWidth"/> values (checked by the caller).</summary>
     public float Score(ReadOnlySpan<float> x) => _definition.Aggregate switch
     {

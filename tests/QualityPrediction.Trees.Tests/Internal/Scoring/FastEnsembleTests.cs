@@ -23,10 +23,20 @@ public sealed class FastEnsembleTests
     [TestCase("MIN", "NONE", new[] { "BRANCH_LEQ", "BRANCH_LT" }, false, 7)]
     [TestCase("MAX", "NONE", new[] { "BRANCH_GTE", "BRANCH_LEQ" }, false, 8)]
     [TestCase("SUM", "NONE", new[] { "BRANCH_LEQ", "BRANCH_LT", "BRANCH_GTE", "BRANCH_GT", "BRANCH_EQ", "BRANCH_NEQ" }, false, 10)]
-    public void RandomEnsemble_EqualsOnnxRuntime(string aggregate, string post, string[] modes, bool doubleThresholds, int seed)
+    public void RandomEnsemble_EqualsOnnxRuntime(string aggregate, string post, string[] modes, bool doubleThresholds, int seed) =>
+        CompareWithOnnxRuntime(aggregate, post, modes, doubleThresholds, seed, maxDepth: 7, leafChance: 0.3, expectQuickScorer: null);
+
+    /// <summary>Trees of more than 64 leaves take the interleaved walk; trees of at most 64, QuickScorer: both agree with ONNX Runtime.</summary>
+    [TestCase(9, 0.0, false, 21)]
+    [TestCase(6, 0.0, true, 22)]
+    [TestCase(8, 0.15, false, 23)]
+    public void BothLayouts_EqualOnnxRuntime(int maxDepth, double leafChance, bool expectQuickScorer, int seed) =>
+        CompareWithOnnxRuntime("SUM", "NONE", ["BRANCH_LEQ", "BRANCH_LT", "BRANCH_GTE", "BRANCH_GT"], false, seed, maxDepth, leafChance, expectQuickScorer);
+
+    private static void CompareWithOnnxRuntime(string aggregate, string post, string[] modes, bool doubleThresholds, int seed, int maxDepth, double leafChance, bool? expectQuickScorer)
     {
         var random = new Random(seed);
-        var (onnx, thresholds) = RandomEnsemble(random, trees: 37, maxDepth: 7, aggregate, post, modes, doubleThresholds);
+        var (onnx, thresholds) = RandomEnsemble(random, trees: 37, maxDepth, aggregate, post, modes, doubleThresholds, leafChance);
         var rows = Rows(random, thresholds, count: 3000);
 
         var expected = Engines.OnnxRuntime(onnx, rows, Width);
@@ -43,6 +53,11 @@ public sealed class FastEnsembleTests
         var (max, row) = Parity.MaxDifference(expected, single);
         Assert.Multiple(() =>
         {
+            if (expectQuickScorer is { } quick)
+            {
+                Assert.That(((QualityPrediction.Trees.Internal.TreeScoringModel)model).Graph.Ensemble.UsesQuickScorer, Is.EqualTo(quick), "the layout used");
+            }
+
             Assert.That(max, Is.LessThanOrEqualTo(1e-5), $"row {row} [{string.Join(", ", rows.Skip(row * Width).Take(Width))}]: ONNX Runtime {(row >= 0 ? expected[row] : 0):G9}, trees {(row >= 0 ? single[row] : 0):G9}");
             Assert.That(batch, Is.EqualTo(single), "a batch scores every row exactly as a single row does");
         });
@@ -78,7 +93,7 @@ public sealed class FastEnsembleTests
     }
 
     /// <summary>A random ensemble; thresholds are drawn from a small set so that inputs can sit exactly on them.</summary>
-    private static (byte[] Onnx, float[] Thresholds) RandomEnsemble(Random random, int trees, int maxDepth, string aggregate, string post, string[] modes, bool doubleThresholds)
+    private static (byte[] Onnx, float[] Thresholds) RandomEnsemble(Random random, int trees, int maxDepth, string aggregate, string post, string[] modes, bool doubleThresholds, double leafChance = 0.3)
     {
         var thresholds = Enumerable.Range(0, 12).Select(_ => (float)Math.Round((random.NextDouble() * 4) - 2, 2)).Append(0f).Append(float.PositiveInfinity).ToArray();
         var treeIds = new List<long>();
@@ -97,7 +112,7 @@ public sealed class FastEnsembleTests
             var next = 0;
             void Grow(int id, int depth)
             {
-                var leaf = depth >= maxDepth || (depth > 0 && random.NextDouble() < 0.3);
+                var leaf = depth >= maxDepth || (depth > 0 && random.NextDouble() < leafChance);
                 treeIds.Add(t);
                 nodeIds.Add(id);
                 if (leaf)
