@@ -191,7 +191,7 @@ public static class Ours
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Information).AddProvider(new CountingLoggerProvider());
         var qp = builder.Services.AddQualityPrediction(o =>
         {
-            o.MinScore = 3; // the wine model's declared range: a different one is an error at start
+            o.MinScore = 3;
             o.MaxScore = 9;
             o.Tolerance = 0.5;
             o.Heuristic.Mode = HeuristicMode.Rules;

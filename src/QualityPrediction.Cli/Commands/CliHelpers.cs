@@ -61,6 +61,11 @@ internal static class CliHelpers
             await error.WriteLineAsync($"quality: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.BadInput;
         }
+        catch (QualityPrediction.Training.Registry.RegistryRefusedException ex)
+        {
+            await error.WriteLineAsync($"quality: refused: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Refused;
+        }
         catch (OnnxExportException ex)
         {
             await error.WriteLineAsync($"quality: export refused: {ex.Message}").ConfigureAwait(false);

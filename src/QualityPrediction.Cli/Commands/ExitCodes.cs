@@ -15,7 +15,7 @@ internal static class ExitCodes
     /// <summary>Training or export failed, e.g. the ONNX file disagreed with the ML.NET model.</summary>
     public const int Failed = 3;
 
-    /// <summary>A promotion was refused: the version is not better than the champion beyond noise (use <c>--force</c>).</summary>
+    /// <summary>A promotion was refused (the version is not better than the champion beyond noise), or a registry change would remove the champion or promote an archived or deleted version: use <c>--force</c> where it is offered.</summary>
     public const int Refused = 4;
 
     /// <summary>The command was cancelled (Ctrl+C); nothing half-written was left behind.</summary>

@@ -70,7 +70,7 @@ internal static class IterateCommand
             {
                 try
                 {
-                    collected = await CollectAsync(parse.GetValue(folder), parse.GetValue(variable)!, parse.GetValue(schema)!, datasetPath, targetName, ct).ConfigureAwait(false);
+                    collected = await CollectAsync(parse.GetValue(folder), parse.GetValue(variable)!, parse.GetValue(schema)!, datasetPath, targetName, recordCollected: !isDryRun, ct).ConfigureAwait(false);
                 }
                 catch when (isDryRun)
                 {
@@ -147,14 +147,24 @@ internal static class IterateCommand
                 var version = trained.Version;
                 var skill = new ModelSkill(trained.Result.CrossValidation.Mae, trained.Result.Baseline.Mae, trained.Result.Heuristic?.Mae);
                 ComparisonResult? comparison = null;
-                if (championBefore is not null)
+
+                // With a champion, the library applies the rule and (unless dry) moves the alias and records the decision;
+                // without one, training already made this version the champion or the challenger.
+                PromotionDecision rule;
+                if (championBefore is null)
                 {
-                    var candidate = ModelRegistry.ReadPredictions(workRegistry, model, version);
-                    var baseline = ModelRegistry.ReadPredictions(workRegistry, model, championBefore);
-                    comparison = candidate is null || baseline is null ? null : ModelRegistry.Compare(candidate, baseline, parse.GetValue(seed));
+                    rule = PromotionRule.Decide(version, skill, championBefore, comparison);
+                }
+                else
+                {
+                    var options = new PromotionOptions { Seed = parse.GetValue(seed), Skill = skill };
+                    var outcome = isDryRun
+                        ? ModelPromotion.Decide(workRegistry, model, version, options)
+                        : ModelPromotion.Promote(workRegistry, model, version, options);
+                    rule = new PromotionDecision(outcome.Promoted, outcome.Decision);
+                    comparison = outcome.Comparison;
                 }
 
-                var rule = PromotionRule.Decide(version, skill, championBefore, comparison);
                 var promoted = rule.Promote;
                 string decision;
                 if (championBefore is null)
@@ -170,10 +180,6 @@ internal static class IterateCommand
                         : comparison is null || skill.NotBetterThan.Count > 0
                             ? $"not promoted: champion stays {championBefore}; {rule.Reason}"
                             : $"not promoted: champion stays {championBefore}; version {version} is the challenger: {comparison}";
-                    if (promoted && !isDryRun)
-                    {
-                        ModelRegistry.SetAlias(workRegistry, model, ModelRegistry.Champion, version);
-                    }
                 }
 
                 await Report(stdout, asJson, collected, rows, version, championBefore, comparison, promoted, isDryRun, decision).ConfigureAwait(false);
@@ -214,7 +220,7 @@ internal static class IterateCommand
         return copy;
     }
 
-    private static async Task<CollectResult> CollectAsync(string? feedbackFolder, string variable, string schema, string datasetPath, string targetName, CancellationToken ct)
+    private static async Task<CollectResult> CollectAsync(string? feedbackFolder, string variable, string schema, string datasetPath, string targetName, bool recordCollected, CancellationToken ct)
     {
         if (feedbackFolder is not null)
         {
@@ -224,13 +230,13 @@ internal static class IterateCommand
             }
 
             using var store = new JsonLinesFeedbackStore(new JsonLinesFeedbackStoreOptions { Folder = feedbackFolder });
-            return await FeedbackCollector.CollectAsync(store, datasetPath, targetName, ct).ConfigureAwait(false);
+            return await FeedbackCollector.CollectAsync(store, datasetPath, targetName, recordCollected, ct).ConfigureAwait(false);
         }
 
         var pg = new PostgreSqlFeedbackStore(new PostgreSqlFeedbackStoreOptions { ConnectionString = PostgreSqlCommandHelpers.ConnectionString(variable), Schema = schema });
         await using (pg.ConfigureAwait(false))
         {
-            return await PostgreSqlCollector.CollectFeedbackAsync(pg, datasetPath, targetName, ct).ConfigureAwait(false);
+            return await FeedbackCollector.CollectAsync(pg, datasetPath, targetName, recordCollected, ct).ConfigureAwait(false);
         }
     }
 

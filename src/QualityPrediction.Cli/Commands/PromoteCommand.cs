@@ -1,74 +1,71 @@
 using System.CommandLine;
 using System.Text.Json;
-using QualityPrediction.Models;
 using QualityPrediction.Training.Registry;
 
 namespace QualityPrediction.Cli.Commands;
 
-/// <summary><c>quality promote NAME VERSION [--alias champion]</c>: point an alias at a version, after comparing it with the current holder.</summary>
+/// <summary>
+/// <c>quality promote NAME VERSION [--alias champion]</c>: point an alias at a version. The rule is the library's
+/// (<see cref="PromotionRule"/>, applied by <see cref="ModelPromotion"/>): a new champion must beat the constant baseline
+/// and the fitted heuristic, and the old champion on the same rows beyond noise, unless <c>--force</c>; the decision, a
+/// refusal too, is recorded in the registry's history.
+/// </summary>
 internal static class PromoteCommand
 {
     public static Command Create()
     {
-        var name = new Argument<string>("NAME") { Description = "The model name." };
-        var version = new Argument<string>("VERSION") { Description = "The version, e.g. 0003." };
+        var name = RegistryOptions.Name();
+        var version = RegistryOptions.Version("The version: 2 or 0002 (the same), or a run id.");
         var alias = new Option<string>("--alias") { Description = "The alias to move.", DefaultValueFactory = _ => ModelRegistry.Champion };
-        var registry = new Option<string>("--registry") { Description = "The registry folder.", DefaultValueFactory = _ => "registry" };
+        var registry = RegistryOptions.Registry();
         var force = new Option<bool>("--force") { Description = "Promote even when the version is not better than the champion beyond noise." };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
-        var command = new Command("promote", "Point an alias (default: champion) at a version; a new champion must beat the constant baseline and the fitted heuristic, and the old champion on the same rows beyond noise (paired bootstrap), unless --force.")
+        var reason = RegistryOptions.Reason();
+        var json = RegistryOptions.Json();
+        var command = new Command("promote", "Point an alias (default: champion) at a version; a new champion must beat the constant baseline and the fitted heuristic, and the old champion on the same rows beyond noise (paired bootstrap), unless --force. The decision is recorded in the registry's history.")
         {
-            name, version, alias, registry, force, json,
+            name, version, alias, registry, force, reason, json,
         };
 
         command.SetAction((parse, cancellationToken) => CliHelpers.Guard(parse, cancellationToken, async _ =>
         {
             var dir = parse.GetValue(registry)!;
             var model = parse.GetValue(name)!;
-            var target = parse.GetValue(version)!;
             var aliasName = parse.GetValue(alias)!;
-            if (!ModelRegistry.ListVersions(dir, model).Any(v => v.Version == target))
+            var decision = ModelPromotion.Promote(dir, model, parse.GetValue(version)!, new PromotionOptions
             {
-                throw new DirectoryNotFoundException($"Model '{model}' has no version {target} in registry '{dir}'.");
-            }
-
-            ModelRegistry.ReadAliases(dir, model).TryGetValue(aliasName, out var current);
-            ComparisonResult? comparison = null;
-            PromotionDecision? rule = null;
-            if (aliasName == ModelRegistry.Champion && current != target)
-            {
-                if (current is not null)
-                {
-                    var candidate = ModelRegistry.ReadPredictions(dir, model, target);
-                    var champion = ModelRegistry.ReadPredictions(dir, model, current);
-                    comparison = candidate is null || champion is null ? null : ModelRegistry.Compare(candidate, champion);
-                }
-
-                var manifest = ModelManifest.Load(ModelRegistry.ListVersions(dir, model).First(v => v.Version == target).ManifestPath);
-                rule = PromotionRule.Decide(target, ModelSkill.FromManifest(manifest), current, comparison);
-            }
-
-            var promoted = parse.GetValue(force) || rule is null || rule.Promote;
-            if (promoted)
-            {
-                ModelRegistry.SetAlias(dir, model, aliasName, target);
-            }
+                Alias = aliasName,
+                Force = parse.GetValue(force),
+                Change = RegistryChange.Now(reason: parse.GetValue(reason)),
+            });
 
             var stdout = CliHelpers.Out(parse);
-            var message = rule is null ? "no comparison needed" : rule.Reason;
+            var ruled = aliasName == ModelRegistry.Champion && decision.Previous != decision.Version;
+            var message = ruled ? decision.Decision : "no comparison needed";
             if (parse.GetValue(json))
             {
-                await stdout.WriteLineAsync(JsonSerializer.Serialize(new { model, version = target, alias = aliasName, previous = current, promoted, comparison = message, betterBeyondNoise = comparison?.BetterBeyondNoise }, CliHelpers.Json)).ConfigureAwait(false);
+                await stdout.WriteLineAsync(JsonSerializer.Serialize(
+                    new
+                    {
+                        model,
+                        version = decision.Version,
+                        alias = aliasName,
+                        previous = decision.Previous,
+                        promoted = decision.Promoted,
+                        forced = decision.Forced,
+                        comparison = message,
+                        betterBeyondNoise = decision.Comparison?.BetterBeyondNoise,
+                    },
+                    CliHelpers.Json)).ConfigureAwait(false);
             }
             else
             {
-                await stdout.WriteLineAsync($"{model} {target} vs {aliasName} {current ?? "(none)"}: {message}").ConfigureAwait(false);
-                await stdout.WriteLineAsync(promoted ? $"{aliasName} -> {target}" : $"not promoted: {aliasName} stays {current} (use --force to override)").ConfigureAwait(false);
+                await stdout.WriteLineAsync($"{model} {decision.Version} vs {aliasName} {decision.Previous ?? "(none)"}: {message}").ConfigureAwait(false);
+                await stdout.WriteLineAsync(decision.Promoted ? $"{aliasName} -> {decision.Version}{(decision.Forced ? " (forced)" : "")}" : $"not promoted: {aliasName} stays {decision.Previous} (use --force to override)").ConfigureAwait(false);
             }
 
-            if (!promoted)
+            if (!decision.Promoted)
             {
-                await CliHelpers.Err(parse).WriteLineAsync($"quality: not promoted: {rule!.Reason}.").ConfigureAwait(false);
+                await CliHelpers.Err(parse).WriteLineAsync($"quality: not promoted: {decision.Decision}.").ConfigureAwait(false);
                 return ExitCodes.Refused;
             }
 

@@ -60,6 +60,7 @@ internal static class TrainRun
             Seed = request.Seed,
             Tolerances = [.. request.Tolerances],
             Coverage = request.Coverage,
+            SearchCrosses = request.SearchCrosses ? null : false,
             RangeMin = request.Range?.Min,
             RangeMax = request.Range?.Max,
             Featurizer = new FeaturizerOptions
@@ -93,25 +94,31 @@ internal static class TrainRun
                 ModelRegistry.WritePredictions(folder, new StoredPredictions { RowKeys = [.. result.OutOfFold.RowKeys], Actual = [.. result.OutOfFold.Actual], Predicted = [.. result.OutOfFold.Predicted] });
                 ReportWriter.WriteTraining(folder, result);
             });
-            var aliases = ModelRegistry.ReadAliases(registryDir, options.Name);
-            if (aliases.TryGetValue(ModelRegistry.Champion, out var current))
+            // The library's promotion rule, which records each decision in the registry's history: a later version becomes
+            // the challenger (compared with the champion on the rows both were evaluated on); the first one the champion
+            // when it beats the baseline and the heuristic, otherwise the challenger.
+            var promotion = new PromotionOptions { Seed = options.Seed, Skill = skill };
+            if (ModelRegistry.ReadAliases(registryDir, options.Name).TryGetValue(ModelRegistry.Champion, out var current))
             {
-                var candidate = ModelRegistry.ReadPredictions(registryDir, options.Name, version)!;
-                var baseline = ModelRegistry.ReadPredictions(registryDir, options.Name, current);
-                var compared = baseline is null ? null : ModelRegistry.Compare(candidate, baseline, options.Seed);
+                promotion.Alias = ModelRegistry.Challenger;
+                var compared = ModelPromotion.Promote(registryDir, options.Name, version, promotion).Comparison;
                 comparison = compared is null
                     ? $"version {version} vs champion {current}: fewer than 10 shared rows, not compared."
                     : $"version {version} vs champion {current}: {compared}";
-                ModelRegistry.SetAlias(registryDir, options.Name, ModelRegistry.Challenger, version);
             }
             else
             {
-                var decision = PromotionRule.Decide(version, skill, null, null);
-                champion = decision.Promote;
-                ModelRegistry.SetAlias(registryDir, options.Name, champion ? ModelRegistry.Champion : ModelRegistry.Challenger, version);
+                var decision = ModelPromotion.Promote(registryDir, options.Name, version, promotion);
+                champion = decision.Promoted;
+                if (!champion)
+                {
+                    promotion.Alias = ModelRegistry.Challenger;
+                    ModelPromotion.Promote(registryDir, options.Name, version, promotion);
+                }
+
                 comparison = champion
                     ? $"version {version} is the first version and becomes the champion."
-                    : $"version {version} is the first version but does not become the champion: {decision.Reason}; it is the challenger.";
+                    : $"version {version} is the first version but does not become the champion: {decision.Decision}; it is the challenger.";
             }
 
             CopyVersion(Path.Combine(registryDir, options.Name, "versions", version), outDir, options.Name);
@@ -171,6 +178,7 @@ internal static class TrainRun
                 notBetterThan = worse,
                 intervalCoverage = result.IntervalCoverage,
                 calibrationError = result.CalibrationError,
+                calibrationErrorByTolerance = result.CalibrationErrorByTolerance.ToDictionary(p => p.Key.ToString("R", CultureInfo.InvariantCulture), p => p.Value),
                 parity = manifest.Parity,
                 artifacts = new
                 {
@@ -190,7 +198,7 @@ internal static class TrainRun
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Model {manifest.Name} {version}: {result.Chosen.Name} ({result.Chosen.Kind}), {options.Folds}-fold x {options.Repeats} nested cross-validation, {stopwatch.Elapsed.TotalSeconds:F1} s")).ConfigureAwait(false);
             await stdout.WriteLineAsync(ReportWriter.MetricsTable(result)).ConfigureAwait(false);
             await stdout.WriteLineAsync("Configurations (inner CV MAE; outer folds that chose it): " + string.Join(", ", result.Configurations.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Config.Name} {s.Mae:F4} ({s.TimesChosen})")))).ConfigureAwait(false);
-            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Interval: nominal {options.Coverage:P0}, held-out coverage {result.IntervalCoverage:P1}; confidence P(|error| <= {manifest.Target.Tolerance:G4}), calibration error {result.CalibrationError:F4}")).ConfigureAwait(false);
+            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Interval: nominal {options.Coverage:P0}, held-out coverage {result.IntervalCoverage:P1}; confidence P(|error| <= {manifest.Target.Tolerance:G4}), calibration error {result.CalibrationError:F4} (at each tolerance: {string.Join(", ", result.CalibrationErrorByTolerance.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key:G4}: {p.Value:F4}")))})")).ConfigureAwait(false);
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"ONNX parity: max |ML.NET - ONNX| {manifest.Parity!.MaxAbsDifference:G3} on {manifest.Parity.Rows} rows (tolerance {manifest.Parity.Tolerance:G3})")).ConfigureAwait(false);
             await stdout.WriteLineAsync($"Wrote {Path.Combine(outDir, manifest.Name + ModelManifest.FileSuffix)} (+ .zip, .onnx)").ConfigureAwait(false);
             if (worse.Count > 0)

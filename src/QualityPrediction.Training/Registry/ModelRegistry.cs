@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using QualityPrediction.Models;
+using QualityPrediction.Training.Internal;
 
 namespace QualityPrediction.Training.Registry;
 
@@ -9,8 +10,15 @@ namespace QualityPrediction.Training.Registry;
 /// <param name="Version">The version, e.g. <c>0003</c>.</param>
 /// <param name="Directory">The version's folder.</param>
 /// <param name="ManifestPath">The path of its <c>NAME.model.json</c>.</param>
-/// <param name="Aliases">The aliases pointing at it (e.g. <c>champion</c>).</param>
-public sealed record RegistryVersion(string Version, string Directory, string ManifestPath, IReadOnlyList<string> Aliases);
+/// <param name="Aliases">The aliases pointing at it (e.g. <c>champion</c>), each one on its own, sorted.</param>
+public sealed record RegistryVersion(string Version, string Directory, string ManifestPath, IReadOnlyList<string> Aliases)
+{
+    /// <summary>Gets the version's metadata (<c>version.json</c>): description, tags, archived or deleted.</summary>
+    public VersionMetadata Metadata { get; init; } = new();
+
+    /// <summary>Gets whether the version is active, archived or deleted.</summary>
+    public VersionState State => Metadata.State;
+}
 
 /// <summary>A recorded training run.</summary>
 public sealed class RunRecord
@@ -152,7 +160,10 @@ public static partial class ModelRegistry
             .Select(d => Path.GetFileName(d)!)
             .Where(v => VersionPattern().IsMatch(v))
             .Order(StringComparer.Ordinal)
-            .Select(v => new RegistryVersion(v, Path.Combine(folder, v), Path.Combine(folder, v, name + ModelManifest.FileSuffix), [.. aliases.Where(a => a.Value == v).Select(a => a.Key).Order(StringComparer.Ordinal)]))];
+            .Select(v => new RegistryVersion(v, Path.Combine(folder, v), Path.Combine(folder, v, name + ModelManifest.FileSuffix), [.. aliases.Where(a => a.Value == v).Select(a => a.Key).Order(StringComparer.Ordinal)])
+            {
+                Metadata = ReadMetadata(Path.Combine(folder, v)),
+            })];
     }
 
     /// <summary>Reads a model's aliases.</summary>
@@ -183,24 +194,41 @@ public static partial class ModelRegistry
     /// <param name="name">The model name.</param>
     /// <param name="alias">The alias, e.g. <c>champion</c>.</param>
     /// <param name="version">The version.</param>
-    /// <exception cref="ArgumentException">The alias looks like a version number or contains a path separator.</exception>
+    /// <remarks>This moves the alias without any rule or record; <see cref="ModelPromotion.Promote"/> applies the promotion rule and records the decision in the history.</remarks>
+    /// <exception cref="ArgumentException">The alias is all digits (a version number), or contains '/', '\\' or '@'.</exception>
     /// <exception cref="DirectoryNotFoundException">The version does not exist.</exception>
     public static void SetAlias(string registry, string name, string alias, string version)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(alias);
-        if (VersionPattern().IsMatch(alias) || alias.IndexOfAny(['/', '\\', '@']) >= 0)
-        {
-            throw new ArgumentException($"'{alias}' cannot be an alias: it looks like a version or contains '/', '\\' or '@'.", nameof(alias));
-        }
-
+        ValidateAlias(alias);
         if (!Directory.Exists(Path.Combine(registry, name, "versions", version)))
         {
             throw new DirectoryNotFoundException($"Model '{name}' has no version {version} in registry '{registry}'.");
         }
 
-        var aliases = new SortedDictionary<string, string>(ReadAliases(registry, name).ToDictionary(), StringComparer.Ordinal) { [alias] = version };
-        WriteAtomically(Path.Combine(registry, name, AliasesFile), JsonSerializer.Serialize(aliases, new JsonSerializerOptions { WriteIndented = true }));
+        using var gate = RegistryLock.Acquire(registry, name);
+        SetAliasLocked(registry, name, alias, version);
     }
+
+    /// <summary>Points an alias at a version; the caller holds the model's lock.</summary>
+    internal static void SetAliasLocked(string registry, string name, string alias, string version) =>
+        WriteAliases(registry, name, new Dictionary<string, string>(ReadAliases(registry, name)) { [alias] = version });
+
+    /// <summary>Checks that a name can be an alias.</summary>
+    /// <param name="alias">The alias.</param>
+    /// <exception cref="ArgumentException">The alias is blank, all digits (so <c>2</c> always means version <c>0002</c>), or contains '/', '\\' or '@'.</exception>
+    public static void ValidateAlias(string alias)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(alias);
+        if (alias.All(char.IsAsciiDigit) || alias.IndexOfAny(['/', '\\', '@']) >= 0)
+        {
+            throw new ArgumentException($"'{alias}' cannot be an alias: it is a number (a version) or contains '/', '\\' or '@'.", nameof(alias));
+        }
+    }
+
+    private static void WriteAliases(string registry, string name, IReadOnlyDictionary<string, string> aliases) =>
+        WriteAtomically(
+            Path.Combine(registry, name, AliasesFile),
+            JsonSerializer.Serialize(new SortedDictionary<string, string>(aliases.ToDictionary(), StringComparer.Ordinal), new JsonSerializerOptions { WriteIndented = true }));
 
     /// <summary>Adds a version: <paramref name="write"/> fills a temporary folder, which is then renamed to the next free <c>versions/NNNN</c>.</summary>
     /// <param name="registry">The registry folder.</param>
