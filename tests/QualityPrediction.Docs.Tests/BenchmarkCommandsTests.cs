@@ -18,7 +18,7 @@ public sealed partial class BenchmarkCommandsTests
     private static string Program => Path.Combine(MarkdownDoc.Root, "benchmarks", "QualityPrediction.Benchmarks", "bin", Walkthrough.Configuration, "net10.0", "QualityPrediction.Benchmarks.dll");
 
     private static IEnumerable<TestCaseData> Loops() =>
-        MarkdownDoc.Commands(MarkdownDoc.Block("docs/benchmarks.md", "benchmarks-loops")).Select(c => new TestCaseData(c).SetArgDisplayNames(c.Split("--loop ")[1]));
+        new[] { "benchmarks-loops", "benchmarks-trees-loop" }.SelectMany(id => MarkdownDoc.Commands(MarkdownDoc.Block("docs/benchmarks.md", id))).Select(c => new TestCaseData(c).SetArgDisplayNames(c.Split("--loop ")[1]));
 
     [TestCaseSource(nameof(Loops))]
     public async Task Each_hot_loop_command_alternates_every_variant_it_names(string command)
