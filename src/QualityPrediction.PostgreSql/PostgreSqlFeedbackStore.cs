@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Npgsql;
@@ -14,8 +15,10 @@ namespace QualityPrediction.PostgreSql;
 /// <remarks>
 /// <para>Each batch is one multi-row <c>INSERT … SELECT FROM unnest(…) ON CONFLICT (prediction_id) DO NOTHING</c>: one round
 /// trip, atomic, and idempotent, so a batch retried after a failure stores nothing twice.</para>
-/// <para>Outcomes get an increasing <c>seq</c>; <see cref="ReadJoinedAsync"/> positions are that number, which is what
-/// <c>quality collect</c> keeps as its watermark. Thread-safe (a pooled <see cref="NpgsqlDataSource"/>).</para>
+/// <para>One sequence numbers predictions and outcomes (<c>seq</c> in both tables). A row (a prediction with its outcome)
+/// becomes complete when its later half is stored, and its position is that half's <c>seq</c>; positions are what
+/// <c>quality collect</c> keeps as its watermark (see <see cref="GetPositionAsync"/> for why a reader never misses a row).
+/// Thread-safe (a pooled <see cref="NpgsqlDataSource"/>).</para>
 /// </remarks>
 public sealed class PostgreSqlFeedbackStore : IFeedbackStore, IAsyncDisposable, IDisposable
 {
@@ -23,6 +26,7 @@ public sealed class PostgreSqlFeedbackStore : IFeedbackStore, IAsyncDisposable, 
     private readonly bool _ownsDataSource;
     private readonly Sql _sql;
     private readonly int _timeoutSeconds;
+    private readonly TimeSpan _unlockedReadLag;
     private int _disposed;
 
     /// <summary>Creates a store from options; it owns its connection pool.</summary>
@@ -30,7 +34,7 @@ public sealed class PostgreSqlFeedbackStore : IFeedbackStore, IAsyncDisposable, 
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The connection string is empty or invalid, or the schema is not a plain lowercase identifier.</exception>
     public PostgreSqlFeedbackStore(PostgreSqlFeedbackStoreOptions options)
-        : this(CreateDataSource(options), options.Schema, options.CommandTimeout, ownsDataSource: true)
+        : this(CreateDataSource(options), options.Schema, options.CommandTimeout, ownsDataSource: true, options.UnlockedReadLag)
     {
     }
 
@@ -44,8 +48,10 @@ public sealed class PostgreSqlFeedbackStore : IFeedbackStore, IAsyncDisposable, 
     {
     }
 
-    private PostgreSqlFeedbackStore(NpgsqlDataSource dataSource, string schema, TimeSpan timeout, bool ownsDataSource)
+    private PostgreSqlFeedbackStore(NpgsqlDataSource dataSource, string schema, TimeSpan timeout, bool ownsDataSource, TimeSpan? unlockedReadLag = null)
     {
+        _unlockedReadLag = unlockedReadLag ?? TimeSpan.FromMinutes(5);
+        ArgumentOutOfRangeException.ThrowIfLessThan(_unlockedReadLag, TimeSpan.Zero, nameof(unlockedReadLag));
         ArgumentNullException.ThrowIfNull(dataSource);
         Identifier.ThrowIfInvalid(schema, nameof(schema));
         _dataSource = dataSource;
@@ -183,20 +189,41 @@ public sealed class PostgreSqlFeedbackStore : IFeedbackStore, IAsyncDisposable, 
     }
 
     /// <inheritdoc />
-    /// <remarks>A position is the outcome's <c>seq</c>. Before reading, a brief <c>SHARE</c> lock on <c>quality_outcomes</c> waits for
-    /// inserts in flight and fixes the highest committed <c>seq</c>; only rows up to it are read, so an insert that commits
-    /// later always gets a higher position and a reader continuing after the last position never skips a row. (A user without
-    /// the privilege to take the lock reads without it.) Rows are streamed; a row whose context is not a JSON object fails the read with a <see cref="FormatException"/> naming the prediction.</remarks>
-    public async IAsyncEnumerable<FeedbackRow> ReadJoinedAsync(long afterPosition = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// <para>The position is the highest <c>seq</c> such that every row numbered up to it is committed; inserts that commit
+    /// later always get higher numbers, so a reader that continues after it never skips a row, whatever order concurrent
+    /// writers commit in. To fix it, a brief <c>SHARE</c> lock on each table waits for the inserts in flight; each wait is
+    /// at most 100 ms and is retried until the command timeout, so a writer waits at most that long and is never chosen
+    /// as a deadlock victim (even one that inserts into both tables in one transaction). Readers are not blocked.</para>
+    /// <para>A user without the privilege to take that lock (it needs <c>UPDATE</c>, <c>DELETE</c> or <c>TRUNCATE</c> on
+    /// the tables) gets, instead, the highest <c>seq</c> among rows inserted more than
+    /// <see cref="PostgreSqlFeedbackStoreOptions.UnlockedReadLag"/> ago: exact as long as every insert transaction commits
+    /// within half that lag (the library's writer commits each batch within its command timeout).</para>
+    /// </remarks>
+    /// <exception cref="NpgsqlException">The database cannot be reached.</exception>
+    public async ValueTask<string> GetPositionAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var upTo = await SettledPositionAsync(cancellationToken).ConfigureAwait(false);
+        return (await SettledPositionAsync(cancellationToken).ConfigureAwait(false)).ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A row's position is the <c>seq</c> of whichever of its prediction and outcome was stored last. Rows are
+    /// streamed in position order; a row whose context is not a JSON object fails the read with a
+    /// <see cref="FormatException"/> naming the prediction.</remarks>
+    /// <exception cref="FormatException">A position is not one of this store's (a number).</exception>
+    /// <exception cref="NpgsqlException">The database cannot be reached.</exception>
+    public async IAsyncEnumerable<FeedbackRow> ReadJoinedAsync(string? after = null, string? upTo = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var from = ParsePosition(after, nameof(after));
+        var to = upTo is null ? await SettledPositionAsync(cancellationToken).ConfigureAwait(false) : ParsePosition(upTo, nameof(upTo));
         var command = _dataSource.CreateCommand(_sql.ReadJoined);
         await using (command.ConfigureAwait(false))
         {
             command.CommandTimeout = 0;
-            command.Parameters.Add(new NpgsqlParameter<long>("after", NpgsqlDbType.Bigint) { TypedValue = afterPosition });
-            command.Parameters.Add(new NpgsqlParameter<long>("upto", NpgsqlDbType.Bigint) { TypedValue = upTo });
+            command.Parameters.Add(new NpgsqlParameter<long>("after", NpgsqlDbType.Bigint) { TypedValue = from });
+            command.Parameters.Add(new NpgsqlParameter<long>("upto", NpgsqlDbType.Bigint) { TypedValue = to });
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
@@ -228,38 +255,123 @@ public sealed class PostgreSqlFeedbackStore : IFeedbackStore, IAsyncDisposable, 
                         SelectionProbability = reader.IsDBNull(10) ? null : reader.GetDouble(10),
                     };
                     var outcome = new OutcomeRecord(id, reader.GetDouble(11), reader.GetFieldValue<DateTimeOffset>(12));
-                    yield return new FeedbackRow(reader.GetInt64(0), prediction, outcome);
+                    yield return new FeedbackRow(prediction, outcome);
                 }
             }
         }
     }
 
-    /// <summary>The highest outcome seq below which no insert is still in flight.</summary>
+    /// <inheritdoc />
+    /// <remarks>Writes already ignore ids that are stored (<c>ON CONFLICT DO NOTHING</c>); this answers the question anyway, with one query.</remarks>
+    /// <exception cref="NpgsqlException">The database cannot be reached.</exception>
+    public async ValueTask<StoredFeedbackIds> FindStoredAsync(IReadOnlyCollection<Guid> predictionIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(predictionIds);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var predictions = new HashSet<Guid>();
+        var outcomes = new HashSet<Guid>();
+        if (predictionIds.Count == 0)
+        {
+            return new StoredFeedbackIds(predictions, outcomes);
+        }
+
+        var command = _dataSource.CreateCommand(_sql.FindStored);
+        await using (command.ConfigureAwait(false))
+        {
+            command.CommandTimeout = _timeoutSeconds;
+            command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { TypedValue = [.. predictionIds] });
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    (reader.GetInt32(1) == 0 ? predictions : outcomes).Add(reader.GetGuid(0));
+                }
+            }
+        }
+
+        return new StoredFeedbackIds(predictions, outcomes);
+    }
+
+    /// <summary>Counts the rows complete by now that come after a position (e.g. a dataset's watermark): the rows its next collection appends.</summary>
+    /// <param name="after">The position; <see langword="null"/> for all rows.</param>
+    /// <param name="cancellationToken">Cancels the count.</param>
+    /// <returns>The number of rows.</returns>
+    /// <exception cref="FormatException"><paramref name="after"/> is not a position of this store.</exception>
+    /// <exception cref="NpgsqlException">The database cannot be reached.</exception>
+    public async ValueTask<long> CountAfterAsync(string? after, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var command = _dataSource.CreateCommand(_sql.CountAfter);
+        await using (command.ConfigureAwait(false))
+        {
+            command.CommandTimeout = _timeoutSeconds;
+            command.Parameters.Add(new NpgsqlParameter<long>("after", NpgsqlDbType.Bigint) { TypedValue = ParsePosition(after, nameof(after)) });
+            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>Gets the position just before the <paramref name="count"/> most recent rows, to read only those.</summary>
+    /// <param name="count">How many of the latest rows.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>A position to pass as <c>after</c> to <see cref="ReadJoinedAsync"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is below 1.</exception>
+    /// <exception cref="NpgsqlException">The database cannot be reached.</exception>
+    public async ValueTask<string> GetPositionBeforeLatestAsync(int count, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var command = _dataSource.CreateCommand(_sql.NthLatestPosition);
+        await using (command.ConfigureAwait(false))
+        {
+            command.CommandTimeout = _timeoutSeconds;
+            command.Parameters.Add(new NpgsqlParameter<int>("n", NpgsqlDbType.Integer) { TypedValue = count - 1 });
+            var nth = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            return Math.Max(0, nth - 1).ToString(CultureInfo.InvariantCulture);
+        }
+    }
+
+    private static long ParsePosition(string? position, string parameter) =>
+        position is null ? 0
+        : long.TryParse(position, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value
+        : throw new FormatException($"'{position}' ({parameter}) is not a position of the PostgreSQL feedback store (a number); was the dataset collected from another store?");
+
+    /// <summary>The highest seq below which no insert is still in flight.</summary>
     private async Task<long> SettledPositionAsync(CancellationToken cancellationToken)
     {
+        var deadline = Environment.TickCount64 + (_timeoutSeconds * 1000L);
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                await using (transaction.ConfigureAwait(false))
+                try
                 {
-                    var settled = new NpgsqlCommand(_sql.SettledSeq, connection, transaction) { CommandTimeout = _timeoutSeconds };
-                    await using (settled.ConfigureAwait(false))
+                    var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                    await using (transaction.ConfigureAwait(false))
                     {
-                        var result = Convert.ToInt64(await settled.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
-                        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                        return result;
+                        var settled = new NpgsqlCommand(_sql.SettledSeq, connection, transaction) { CommandTimeout = _timeoutSeconds };
+                        await using (settled.ConfigureAwait(false))
+                        {
+                            var result = Convert.ToInt64(await settled.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+                            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                            return result;
+                        }
                     }
                 }
-            }
-            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
-            {
-                var max = new NpgsqlCommand(_sql.MaxSeq, connection) { CommandTimeout = _timeoutSeconds };
-                await using (max.ConfigureAwait(false))
+                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable && Environment.TickCount64 < deadline)
                 {
-                    return Convert.ToInt64(await max.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+                    // Writers hold the tables: let them finish (they queue behind a lock request, so it is not kept waiting).
+                    await Task.Delay(Random.Shared.Next(10, 50 * Math.Min(attempt, 10)), cancellationToken).ConfigureAwait(false);
+                }
+                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+                {
+                    var lagged = new NpgsqlCommand(_sql.LaggedSeq, connection) { CommandTimeout = _timeoutSeconds };
+                    await using (lagged.ConfigureAwait(false))
+                    {
+                        lagged.Parameters.Add(new NpgsqlParameter<TimeSpan>("lag", NpgsqlDbType.Interval) { TypedValue = _unlockedReadLag });
+                        return Convert.ToInt64(await lagged.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+                    }
                 }
             }
         }

@@ -19,4 +19,10 @@ public sealed class PostgreSqlFeedbackStoreOptions
     /// <summary>Gets or sets the timeout of each command.</summary>
     /// <value>The default is 30 seconds.</value>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets how far behind a collection reads when the database user may not lock the tables (see
+    /// <see cref="PostgreSqlFeedbackStore.GetPositionAsync"/>): only rows inserted longer ago than this are read, which never
+    /// skips a row as long as every insert transaction commits within half of it.</summary>
+    /// <value>The default is 5 minutes.</value>
+    public TimeSpan UnlockedReadLag { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -7,14 +7,14 @@ public class PostgreSqlFeedbackStoreTests : PostgreSqlTestBase
     [Test]
     public async Task Migration_is_idempotent_and_safe_to_run_concurrently()
     {
-        Assert.That(await Store.MigrateAsync(), Is.EqualTo(1));
+        Assert.That(await Store.MigrateAsync(), Is.EqualTo(2));
         var versions = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Store.MigrateAsync()));
-        Assert.That(versions, Has.All.EqualTo(1));
+        Assert.That(versions, Has.All.EqualTo(2));
 
         Assert.That(await ScalarAsync($"SELECT count(*) FROM information_schema.tables WHERE table_schema = '{Schema}'"), Is.EqualTo(3));
-        var indexes = await ScalarAsync($"SELECT count(*) FROM pg_indexes WHERE schemaname = '{Schema}' AND indexname IN ('quality_predictions_created_at_idx', 'quality_predictions_model_idx', 'quality_outcomes_seq_idx')");
-        Assert.That(indexes, Is.EqualTo(3));
-        Assert.That(await ScalarAsync($"SELECT count(*) FROM \"{Schema}\".quality_schema_version"), Is.EqualTo(1));
+        var indexes = await ScalarAsync($"SELECT count(*) FROM pg_indexes WHERE schemaname = '{Schema}' AND indexname IN ('quality_predictions_created_at_idx', 'quality_predictions_model_idx', 'quality_outcomes_seq_idx', 'quality_predictions_seq_idx')");
+        Assert.That(indexes, Is.EqualTo(4));
+        Assert.That(await ScalarAsync($"SELECT count(*) FROM \"{Schema}\".quality_schema_version"), Is.EqualTo(2));
     }
 
     [Test]
@@ -38,10 +38,12 @@ public class PostgreSqlFeedbackStoreTests : PostgreSqlTestBase
             Assert.That(first.Prediction.Timestamp, Is.EqualTo(predictions[0].Timestamp));
             Assert.That(first.Outcome.Observed, Is.EqualTo(61.5));
             Assert.That(rows[1].Prediction.ModelVersion, Is.EqualTo("0001"));
-            Assert.That(rows[1].Position, Is.GreaterThan(first.Position));
         });
-        Assert.That(await Store.ReadJoinedAsync(first.Position).CountAsync(), Is.EqualTo(1));
-        Assert.That(await Store.GetCountsAsync(), Is.EqualTo(new FeedbackCounts(6, 2, 2)));
+        var position = await Store.GetPositionAsync();
+        Assert.That(await Store.ReadJoinedAsync(position).CountAsync(), Is.Zero);
+        await Store.WriteOutcomesAsync([Outcome(predictions[3], 1)]);
+        Assert.That(await Store.ReadJoinedAsync(position).Select(r => r.Prediction.PredictionId).ToListAsync(), Is.EqualTo(new[] { predictions[3].PredictionId }));
+        Assert.That(await Store.GetCountsAsync(), Is.EqualTo(new FeedbackCounts(6, 3, 3)));
     }
 
     [Test]

@@ -70,7 +70,7 @@ internal static class IterateCommand
             {
                 try
                 {
-                    collected = await CollectAsync(parse.GetValue(folder), parse.GetValue(variable)!, parse.GetValue(schema)!, datasetPath, targetName, ct).ConfigureAwait(false);
+                    collected = await CollectAsync(parse.GetValue(folder), parse.GetValue(variable)!, parse.GetValue(schema)!, datasetPath, targetName, recordCollected: !isDryRun, ct).ConfigureAwait(false);
                 }
                 catch when (isDryRun)
                 {
@@ -220,7 +220,7 @@ internal static class IterateCommand
         return copy;
     }
 
-    private static async Task<CollectResult> CollectAsync(string? feedbackFolder, string variable, string schema, string datasetPath, string targetName, CancellationToken ct)
+    private static async Task<CollectResult> CollectAsync(string? feedbackFolder, string variable, string schema, string datasetPath, string targetName, bool recordCollected, CancellationToken ct)
     {
         if (feedbackFolder is not null)
         {
@@ -230,13 +230,13 @@ internal static class IterateCommand
             }
 
             using var store = new JsonLinesFeedbackStore(new JsonLinesFeedbackStoreOptions { Folder = feedbackFolder });
-            return await FeedbackCollector.CollectAsync(store, datasetPath, targetName, ct).ConfigureAwait(false);
+            return await FeedbackCollector.CollectAsync(store, datasetPath, targetName, recordCollected, ct).ConfigureAwait(false);
         }
 
         var pg = new PostgreSqlFeedbackStore(new PostgreSqlFeedbackStoreOptions { ConnectionString = PostgreSqlCommandHelpers.ConnectionString(variable), Schema = schema });
         await using (pg.ConfigureAwait(false))
         {
-            return await PostgreSqlCollector.CollectFeedbackAsync(pg, datasetPath, targetName, ct).ConfigureAwait(false);
+            return await FeedbackCollector.CollectAsync(pg, datasetPath, targetName, recordCollected, ct).ConfigureAwait(false);
         }
     }
 

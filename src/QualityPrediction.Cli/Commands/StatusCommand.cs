@@ -66,9 +66,8 @@ internal static class StatusCommand
             var data = parse.GetValue(dataset) is { } datasetPath ? StatusFeedback.ReadDataset(datasetPath) : null;
             var lastRun = registryFolder is null ? null : StatusFeedback.ReadLastRun(registryFolder);
 
-            // The watermark of a dataset collected from the feedback store is the last collected position.
-            long? collectedUpTo = data?.Watermark is { Source: "feedback-store", Watermark: { } mark }
-                && long.TryParse(mark, NumberStyles.None, CultureInfo.InvariantCulture, out var position) ? position : null;
+            // The watermark of a dataset collected from the feedback store is the position it collected up to.
+            var collectedUpTo = data?.Watermark is { Source: "feedback-store", Watermark: { } mark } ? mark : null;
             var size = parse.GetValue(window);
             StatusFeedback.StoreReport? store = null;
             List<QualityPrediction.Feedback.FeedbackRow> recent = [];
@@ -120,7 +119,7 @@ internal static class StatusCommand
         if (data is not null)
         {
             var mark = data.Watermark is { } w
-                ? string.Create(c, $"; watermark {w.Watermark ?? "(none)"} from {w.Source}, {w.Rows} rows committed{(data.Bytes > w.Bytes ? $", {data.Bytes - w.Bytes} bytes after the last commit (cut off at the next collect)" : "")}")
+                ? string.Create(c, $"; watermark {DescribeWatermark(w.Watermark)} from {w.Source}, {w.Rows} rows committed{(data.Bytes > w.Bytes ? $", {data.Bytes - w.Bytes} bytes after the last commit (cut off at the next collect)" : "")}")
                 : "; no watermark";
             await output.WriteLineAsync(data.Exists
                 ? string.Create(c, $"dataset {data.Path}: {data.Rows} rows{mark}")
@@ -322,4 +321,14 @@ internal static class StatusCommand
     }
 
     private sealed record RuntimeReport(string Runtime, string File, bool Loaded, string? Error);
+
+    /// <summary>A watermark as text: the embedded store's position (a JSON object of files) is summarized by its file count.</summary>
+    private static string DescribeWatermark(string? watermark) => watermark switch
+    {
+        null => "(none)",
+        ['{', ..] => JsonDocument.Parse(watermark).RootElement.TryGetProperty("files", out var files) && files.ValueKind == JsonValueKind.Object
+            ? string.Create(CultureInfo.InvariantCulture, $"(the position in {files.EnumerateObject().Count()} store files)")
+            : watermark,
+        _ => watermark,
+    };
 }

@@ -71,7 +71,7 @@ internal static class StatusFeedback
     }
 
     /// <summary>Reads the embedded store: counts, rows not yet collected, the spill file and the most recent joined rows.</summary>
-    public static async Task<(StoreReport Store, List<FeedbackRow> Recent)> ReadEmbeddedAsync(string folder, string? spillFolder, long? collectedUpTo, int window, CancellationToken cancellationToken)
+    public static async Task<(StoreReport Store, List<FeedbackRow> Recent)> ReadEmbeddedAsync(string folder, string? spillFolder, string? collectedUpTo, int window, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(folder))
         {
@@ -81,14 +81,21 @@ internal static class StatusFeedback
         using var store = new JsonLinesFeedbackStore(new JsonLinesFeedbackStoreOptions { Folder = folder });
         var counts = await store.GetCountsAsync(cancellationToken).ConfigureAwait(false);
         var recent = new Queue<FeedbackRow>(window);
-        long notCollected = 0;
-        await foreach (var row in store.ReadJoinedAsync(0, cancellationToken).ConfigureAwait(false))
+        long? notCollected = null;
+        if (collectedUpTo is not null)
         {
-            if (row.Position > (collectedUpTo ?? long.MaxValue))
+            try
             {
-                notCollected++;
+                notCollected = await store.CountAfterAsync(collectedUpTo, cancellationToken).ConfigureAwait(false);
             }
+            catch (FormatException)
+            {
+                // The dataset was collected from another store.
+            }
+        }
 
+        await foreach (var row in store.ReadJoinedAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
             if (recent.Count == window)
             {
                 recent.Dequeue();
@@ -98,13 +105,13 @@ internal static class StatusFeedback
         }
 
         var report = new StoreReport("embedded", folder) { Reachable = true, Migrated = true };
-        SetCounts(report, counts, collectedUpTo is null ? null : notCollected);
+        SetCounts(report, counts, notCollected);
         report.Spill = ReadSpill(spillFolder ?? folder);
         return (report, [.. recent]);
     }
 
     /// <summary>Reads the PostgreSQL store: reachability, migration, counts, rows not yet collected and the most recent joined rows. Never throws for an unreachable server: the report says so.</summary>
-    public static async Task<(StoreReport Store, List<FeedbackRow> Recent)> ReadPostgreSqlAsync(string connectionString, string schema, string? spillFolder, long? collectedUpTo, int window, CancellationToken cancellationToken)
+    public static async Task<(StoreReport Store, List<FeedbackRow> Recent)> ReadPostgreSqlAsync(string connectionString, string schema, string? spillFolder, string? collectedUpTo, int window, CancellationToken cancellationToken)
     {
         var report = new StoreReport("postgresql", $"schema {schema}");
         var recent = new List<FeedbackRow>();
@@ -132,14 +139,24 @@ internal static class StatusFeedback
 
                         report.SchemaVersion = (int)await ScalarAsync(connection, $"SELECT coalesce(max(version), 0) FROM \"{schema}\".quality_schema_version", cancellationToken).ConfigureAwait(false);
                         var counts = await store.GetCountsAsync(cancellationToken).ConfigureAwait(false);
-                        long? notCollected = collectedUpTo is { } upTo
-                            ? await ScalarAsync(connection, $"SELECT count(*) FROM \"{schema}\".quality_outcomes o JOIN \"{schema}\".quality_predictions p ON p.prediction_id = o.prediction_id WHERE o.seq > {upTo.ToString(CultureInfo.InvariantCulture)}", cancellationToken).ConfigureAwait(false)
-                            : null;
+                        long? notCollected = null;
+                        if (collectedUpTo is not null)
+                        {
+                            try
+                            {
+                                notCollected = await store.CountAfterAsync(collectedUpTo, cancellationToken).ConfigureAwait(false);
+                            }
+                            catch (FormatException)
+                            {
+                                // The dataset was collected from another store.
+                            }
+                        }
+
                         SetCounts(report, counts, notCollected);
 
-                        // The position just before the N-th most recent joined row (seq has gaps, so it is looked up, not computed).
-                        var nth = await ScalarAsync(connection, $"SELECT coalesce((SELECT o.seq FROM \"{schema}\".quality_outcomes o JOIN \"{schema}\".quality_predictions p ON p.prediction_id = o.prediction_id ORDER BY o.seq DESC OFFSET {(window - 1).ToString(CultureInfo.InvariantCulture)} LIMIT 1), 1)", cancellationToken).ConfigureAwait(false);
-                        await foreach (var row in store.ReadJoinedAsync(nth - 1, cancellationToken).ConfigureAwait(false))
+                        // Only the most recent rows: from the position just before the N-th latest.
+                        var before = await store.GetPositionBeforeLatestAsync(window, cancellationToken).ConfigureAwait(false);
+                        await foreach (var row in store.ReadJoinedAsync(before, cancellationToken: cancellationToken).ConfigureAwait(false))
                         {
                             recent.Add(row);
                         }

@@ -1,10 +1,9 @@
 namespace QualityPrediction.Feedback;
 
 /// <summary>A prediction joined with its observed outcome: one row of training data.</summary>
-/// <param name="Position">The outcome's position in the store: increases with every outcome written, so a reader can continue after the last position it saw.</param>
 /// <param name="Prediction">The prediction.</param>
 /// <param name="Outcome">The outcome.</param>
-public sealed record FeedbackRow(long Position, PredictionRecord Prediction, OutcomeRecord Outcome);
+public sealed record FeedbackRow(PredictionRecord Prediction, OutcomeRecord Outcome);
 
 /// <summary>How many records a feedback store holds.</summary>
 /// <param name="Predictions">Distinct predictions.</param>

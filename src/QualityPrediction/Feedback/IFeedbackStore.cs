@@ -24,11 +24,25 @@ public interface IFeedbackStore
     /// <exception cref="ArgumentNullException"><paramref name="records"/> is <see langword="null"/>.</exception>
     ValueTask WriteOutcomesAsync(IReadOnlyList<OutcomeRecord> records, CancellationToken cancellationToken = default);
 
-    /// <summary>Reads the predictions that have an outcome, in outcome order, after a position.</summary>
-    /// <param name="afterPosition">Only rows whose <see cref="FeedbackRow.Position"/> is greater (0 for all).</param>
+    /// <summary>
+    /// Gets a position that covers everything stored now. A row (a prediction with its outcome, in whichever order the two
+    /// were stored) is complete at a position when both halves are stored by it; rows completed later are never covered
+    /// by an earlier position, whatever order concurrent writers commit in.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>An opaque position of this store (keep it as text, e.g. as a dataset's watermark).</returns>
+    ValueTask<string> GetPositionAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads the rows complete at <paramref name="upTo"/> but not at <paramref name="after"/>: reading from one position
+    /// to the next, and the next to the one after, returns every row exactly once.
+    /// </summary>
+    /// <param name="after">A position from <see cref="GetPositionAsync"/>; <see langword="null"/> for the beginning.</param>
+    /// <param name="upTo">A later position from <see cref="GetPositionAsync"/>; <see langword="null"/> for a position taken now.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    /// <returns>The joined rows, in increasing position.</returns>
-    IAsyncEnumerable<FeedbackRow> ReadJoinedAsync(long afterPosition = 0, CancellationToken cancellationToken = default);
+    /// <returns>The rows; the first prediction record and the first outcome record of an id win.</returns>
+    /// <exception cref="FormatException">A position is not one of this store's.</exception>
+    IAsyncEnumerable<FeedbackRow> ReadJoinedAsync(string? after = null, string? upTo = null, CancellationToken cancellationToken = default);
 
     /// <summary>Finds which of the given prediction ids already have a stored prediction, and which a stored outcome.</summary>
     /// <param name="predictionIds">The ids to look up.</param>
@@ -40,6 +54,14 @@ public interface IFeedbackStore
     /// holds already (as PostgreSQL's <c>ON CONFLICT DO NOTHING</c> does).</remarks>
     ValueTask<StoredFeedbackIds> FindStoredAsync(IReadOnlyCollection<Guid> predictionIds, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(StoredFeedbackIds.None);
+
+    /// <summary>Records that a consumer (a dataset) has collected every row up to a position, for stores whose retention
+    /// must keep what is not collected yet. The default does nothing.</summary>
+    /// <param name="consumer">Names the consumer (e.g. the dataset's full path).</param>
+    /// <param name="position">The position it collected up to.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the mark is durable.</returns>
+    ValueTask RecordCollectedAsync(string consumer, string position, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 
     /// <summary>Counts the stored records.</summary>
     /// <param name="cancellationToken">Cancels the count.</param>

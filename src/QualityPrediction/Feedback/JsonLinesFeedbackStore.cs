@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using QualityPrediction.Feedback.Internal;
@@ -8,36 +6,48 @@ using QualityPrediction.Feedback.Internal;
 namespace QualityPrediction.Feedback;
 
 /// <summary>
-/// The embedded feedback store: append-only JSON-lines files in a folder, rotated by size.
+/// The embedded feedback store: append-only JSON-lines files in a folder, one set of files per writing instance,
+/// rotated by size.
 /// </summary>
 /// <remarks>
-/// <para>Predictions go to <c>predictions-NNNNNN.jsonl</c> and outcomes to <c>outcomes-NNNNNN.jsonl</c>, one JSON object per
-/// line (<see cref="FeedbackJson"/>); a file is closed once it reaches <see cref="JsonLinesFeedbackStoreOptions.MaxFileBytes"/>
-/// and the next number is started. Every batch is flushed to disk (fsync) before its write completes.</para>
-/// <para>Safe across restarts: a line torn by a crash is terminated when the file is next opened, and readers skip it
-/// with a warning, so later lines are never corrupted. Duplicate ids (a batch retried after a failure) are ignored
-/// when reading: the first record of an id wins, which makes writes idempotent on the prediction id.</para>
-/// <para>One process writes a folder at a time (the current file is opened for exclusive writing); any number may read.
-/// Reading loads the predictions into memory: for large volumes use the PostgreSQL store.</para>
+/// <para>Each store instance that writes gets an id (its start time, process id and a random part) and appends only to
+/// its own files: predictions to <c>predictions-ID-NNNNNN.jsonl</c>, outcomes to <c>outcomes-ID-NNNNNN.jsonl</c>, one JSON
+/// object per line (<see cref="FeedbackJson"/>); a file is closed once it reaches
+/// <see cref="JsonLinesFeedbackStoreOptions.MaxFileBytes"/> and the next number is started. It holds
+/// <c>writer-ID.lock</c> (an exclusive lock) while it lives. So several processes (replicas on one shared folder, or a
+/// restarted host overlapping its predecessor) can write one folder at once; readers read every writer's files together
+/// (and the <c>KIND-NNNNNN.jsonl</c> files of earlier versions). Every batch is flushed to disk (fsync) before its write
+/// completes; a write that fails is taken back, so a failed batch is not half in the store.</para>
+/// <para>Safe across crashes: a line torn by a crash is at the end of a dead writer's file, where readers never take it
+/// (they read complete lines only). Duplicate ids (the same record written again) are ignored when reading: the first
+/// record of an id wins, in file order. <see cref="FeedbackWriter"/> replays check <see cref="FindStoredAsync"/> first,
+/// so they add no duplicate lines.</para>
+/// <para>Reads stream: <see cref="ReadJoinedAsync"/> keeps in memory only the records that are new since its
+/// <c>after</c> position, and counts keep only ids.</para>
+/// <para>Retention (<see cref="JsonLinesFeedbackStoreOptions.MaxAge"/>, <see cref="JsonLinesFeedbackStoreOptions.MaxTotalBytes"/>)
+/// deletes closed files, oldest first, but only files that every dataset collecting from the folder has collected
+/// (<see cref="RecordCollectedAsync"/>, recorded in the folder's <c>collected</c> subfolder); a prediction in such a file
+/// whose outcome has not arrived is dropped with it. Thread-safe.</para>
 /// </remarks>
-public sealed class JsonLinesFeedbackStore : IFeedbackStore, IDisposable
+public sealed partial class JsonLinesFeedbackStore : IFeedbackStore, IDisposable
 {
-    private const string PredictionsPrefix = "predictions-";
-    private const string OutcomesPrefix = "outcomes-";
-    private const string Extension = ".jsonl";
-
     private readonly JsonLinesFeedbackStoreOptions _options;
     private readonly ILogger _logger;
-    private readonly Segment _predictions;
-    private readonly Segment _outcomes;
+    private readonly TimeProvider _timeProvider;
+    private readonly Segment _predictions = new(outcomes: false);
+    private readonly Segment _outcomes = new(outcomes: true);
+    private readonly Lock _writerLock = new();
+    private string? _writerId;
+    private ExclusiveFileLock? _writerFileLock;
     private int _disposed;
 
     /// <summary>Creates a store over a folder.</summary>
     /// <param name="options">The options.</param>
     /// <param name="logger">The logger; none when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock (writer ids, retention ages); <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">The folder is empty or <see cref="JsonLinesFeedbackStoreOptions.MaxFileBytes"/> is below 1024.</exception>
-    public JsonLinesFeedbackStore(JsonLinesFeedbackStoreOptions options, ILogger<JsonLinesFeedbackStore>? logger = null)
+    /// <exception cref="ArgumentException">The folder is empty, <see cref="JsonLinesFeedbackStoreOptions.MaxFileBytes"/> or <see cref="JsonLinesFeedbackStoreOptions.MaxTotalBytes"/> is below 1024, or <see cref="JsonLinesFeedbackStoreOptions.MaxAge"/> is not positive.</exception>
+    public JsonLinesFeedbackStore(JsonLinesFeedbackStoreOptions options, ILogger<JsonLinesFeedbackStore>? logger = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Folder, nameof(options));
@@ -46,16 +56,29 @@ public sealed class JsonLinesFeedbackStore : IFeedbackStore, IDisposable
             throw new ArgumentException($"MaxFileBytes must be at least 1024, not {options.MaxFileBytes}.", nameof(options));
         }
 
+        if (options.MaxTotalBytes is < 1024)
+        {
+            throw new ArgumentException($"MaxTotalBytes must be at least 1024, not {options.MaxTotalBytes}.", nameof(options));
+        }
+
+        if (options.MaxAge is { } age && age <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"MaxAge must be positive, not {age}.", nameof(options));
+        }
+
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _predictions = new Segment(PredictionsPrefix);
-        _outcomes = new Segment(OutcomesPrefix);
+        _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
     /// <summary>Gets the folder.</summary>
     public string Folder => _options.Folder;
 
+    /// <summary>Gets this instance's writer id (the part of its file names after the kind), or <see langword="null"/> before its first write.</summary>
+    public string? WriterId => Volatile.Read(ref _writerId);
+
     /// <inheritdoc />
+    /// <exception cref="IOException">The folder or file cannot be written (nothing of the batch is stored).</exception>
     public async ValueTask WritePredictionsAsync(IReadOnlyList<PredictionRecord> records, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
@@ -63,70 +86,11 @@ public sealed class JsonLinesFeedbackStore : IFeedbackStore, IDisposable
     }
 
     /// <inheritdoc />
+    /// <exception cref="IOException">The folder or file cannot be written (nothing of the batch is stored).</exception>
     public async ValueTask WriteOutcomesAsync(IReadOnlyList<OutcomeRecord> records, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
         await AppendAsync(_outcomes, JsonLinesFile.Serialize(records, FeedbackJson.WriteOutcome).WrittenMemory, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc />
-    /// <remarks>A position is the ordinal of an outcome among the distinct outcomes in file order (1 for the first).</remarks>
-    public async IAsyncEnumerable<FeedbackRow> ReadJoinedAsync(long afterPosition = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        await Task.Yield();
-        var predictions = LoadPredictions(cancellationToken);
-        foreach (var (position, outcome) in ReadOutcomes(cancellationToken))
-        {
-            if (position > afterPosition && predictions.TryGetValue(outcome.PredictionId, out var prediction))
-            {
-                yield return new FeedbackRow(position, prediction, outcome);
-            }
-        }
-    }
-
-    /// <inheritdoc />
-    /// <remarks>Reads every file once (streamed), keeping only the ids asked for.</remarks>
-    public ValueTask<StoredFeedbackIds> FindStoredAsync(IReadOnlyCollection<Guid> predictionIds, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(predictionIds);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var wanted = predictionIds as IReadOnlySet<Guid> ?? new HashSet<Guid>(predictionIds);
-        var predictions = new HashSet<Guid>();
-        var outcomes = new HashSet<Guid>();
-        if (wanted.Count > 0)
-        {
-            foreach (var (prefix, found) in new[] { (PredictionsPrefix, predictions), (OutcomesPrefix, outcomes) })
-            {
-                foreach (var (_, _, element) in ReadAll(prefix, cancellationToken))
-                {
-                    if (element.ValueKind == JsonValueKind.Object && element.TryGetProperty("id", out var id) && id.TryGetGuid(out var guid) && wanted.Contains(guid))
-                    {
-                        found.Add(guid);
-                    }
-                }
-            }
-        }
-
-        return ValueTask.FromResult(new StoredFeedbackIds(predictions, outcomes));
-    }
-
-    /// <inheritdoc />
-    public ValueTask<FeedbackCounts> GetCountsAsync(CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var predictions = LoadPredictions(cancellationToken);
-        long outcomes = 0, joined = 0;
-        foreach (var (_, outcome) in ReadOutcomes(cancellationToken))
-        {
-            outcomes++;
-            if (predictions.ContainsKey(outcome.PredictionId))
-            {
-                joined++;
-            }
-        }
-
-        return ValueTask.FromResult(new FeedbackCounts(predictions.Count, outcomes, joined));
     }
 
     /// <inheritdoc />
@@ -149,6 +113,12 @@ public sealed class JsonLinesFeedbackStore : IFeedbackStore, IDisposable
                 segment.Lock.Release();
             }
         }
+
+        lock (_writerLock)
+        {
+            _writerFileLock?.Delete();
+            _writerFileLock = null;
+        }
     }
 
     private async ValueTask AppendAsync(Segment segment, ReadOnlyMemory<byte> lines, CancellationToken cancellationToken)
@@ -159,40 +129,44 @@ public sealed class JsonLinesFeedbackStore : IFeedbackStore, IDisposable
             return;
         }
 
+        var rotated = false;
         await segment.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             if (segment.Stream is null)
             {
-                Directory.CreateDirectory(_options.Folder);
-                segment.Number = Math.Max(1, ListFiles(segment.Prefix).Select(f => f.Number).DefaultIfEmpty(0).Max());
-                OpenSegment(segment);
+                var writer = EnsureWriter();
+                segment.Number = Math.Max(segment.Number, 1);
+                segment.Open(Path.Combine(_options.Folder, StoreFile.FileName(segment.Outcomes, writer, segment.Number)));
             }
             else if (segment.Stream.Length > 0 && segment.Stream.Length + lines.Length > _options.MaxFileBytes)
             {
                 segment.Close();
                 segment.Number++;
-                OpenSegment(segment);
+                segment.Open(Path.Combine(_options.Folder, StoreFile.FileName(segment.Outcomes, EnsureWriter(), segment.Number)));
+                rotated = true;
             }
 
-            var before = segment.Stream!.Length;
+            var stream = segment.Stream!;
+            var before = stream.Length;
             try
             {
-                JsonLinesFile.AppendDurably(segment.Stream, lines.Span);
+                JsonLinesFile.AppendDurably(stream, lines.Span);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                // Take back a partial write, so a failed batch is not in the store at all; if even that fails, reopen later
-                // (the torn line is then terminated and skipped).
+                // Take back a partial write, so a failed batch is not in the store at all; if even that fails, start a new
+                // file (the torn line stays at the end of this one, where readers never take it).
                 try
                 {
-                    segment.Stream.SetLength(before);
-                    segment.Stream.Seek(0, SeekOrigin.End);
+                    stream.SetLength(before);
+                    stream.Seek(0, SeekOrigin.End);
                 }
                 catch (Exception truncate) when (truncate is IOException or UnauthorizedAccessException)
                 {
                     segment.Close();
+                    segment.Number++;
                 }
 
                 throw;
@@ -202,121 +176,99 @@ public sealed class JsonLinesFeedbackStore : IFeedbackStore, IDisposable
         {
             segment.Lock.Release();
         }
-    }
 
-    private void OpenSegment(Segment segment)
-    {
-        var path = FilePath(segment.Prefix, segment.Number);
-        var (stream, torn) = JsonLinesFile.OpenForAppend(path);
-        if (torn)
+        if (rotated && (_options.MaxAge is not null || _options.MaxTotalBytes is not null))
         {
-            FeedbackLog.TornTail(_logger, path);
+            TryApplyRetention();
         }
-
-        segment.Stream = stream;
     }
 
-    private Dictionary<Guid, PredictionRecord> LoadPredictions(CancellationToken cancellationToken)
+    /// <summary>This instance's writer id, created with its lock at the first write.</summary>
+    private string EnsureWriter()
     {
-        var predictions = new Dictionary<Guid, PredictionRecord>();
-        foreach (var (file, line, element) in ReadAll(PredictionsPrefix, cancellationToken))
+        lock (_writerLock)
         {
-            var record = Parse(file, line, element, FeedbackJson.ReadPrediction);
-            if (record is not null)
+            if (_writerId is { } id)
             {
-                predictions.TryAdd(record.PredictionId, record);
-            }
-        }
-
-        return predictions;
-    }
-
-    private IEnumerable<(long Position, OutcomeRecord Outcome)> ReadOutcomes(CancellationToken cancellationToken)
-    {
-        var seen = new HashSet<Guid>();
-        long position = 0;
-        foreach (var (file, line, element) in ReadAll(OutcomesPrefix, cancellationToken))
-        {
-            var record = Parse(file, line, element, FeedbackJson.ReadOutcome);
-            if (record is not null && seen.Add(record.PredictionId))
-            {
-                yield return (++position, record);
-            }
-        }
-    }
-
-    private T? Parse<T>(string file, long line, JsonElement element, Func<JsonElement, T> read)
-        where T : class
-    {
-        try
-        {
-            return read(element);
-        }
-        catch (FormatException ex)
-        {
-            FeedbackLog.BadLine(_logger, file, $"line {line}", ex.Message);
-            return null;
-        }
-    }
-
-    private IEnumerable<(string File, long Line, JsonElement Element)> ReadAll(string prefix, CancellationToken cancellationToken)
-    {
-        foreach (var (path, _) in ListFiles(prefix))
-        {
-            IEnumerable<(long Line, JsonDocument Document)> lines;
-            try
-            {
-                lines = JsonLinesFile.ReadLines(path, (line, reason) => FeedbackLog.BadLine(_logger, path, line, reason));
-            }
-            catch (FileNotFoundException)
-            {
-                continue;
+                return id;
             }
 
-            foreach (var (line, document) in lines)
+            Directory.CreateDirectory(_options.Folder);
+            for (var attempt = 0; ; attempt++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                using (document)
+                var candidate = string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{_timeProvider.GetUtcNow().UtcDateTime:yyyyMMddTHHmmssfff}Z-{Environment.ProcessId}-{Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().AsSpan(0, 4))}");
+                if (ExclusiveFileLock.TryAcquire(WriterLockPath(candidate)) is { } held)
                 {
-                    yield return (path, line, document.RootElement);
+                    _writerFileLock = held;
+                    Volatile.Write(ref _writerId, candidate);
+                    return candidate;
+                }
+
+                if (attempt > 10)
+                {
+                    throw new IOException($"Could not take a writer lock in '{_options.Folder}'.");
                 }
             }
         }
     }
 
-    private IEnumerable<(string Path, int Number)> ListFiles(string prefix)
+    private string WriterLockPath(string writer) => Path.Combine(_options.Folder, "writer-" + writer + ".lock");
+
+    /// <summary>Whether the writer of a file may still append to it: a live writer (its lock is held) appends to its newest file of each kind.</summary>
+    private bool MayGrow(StoreFile file, IReadOnlyList<StoreFile> all)
     {
-        if (!Directory.Exists(_options.Folder))
+        var newest = all.Where(f => f.Outcomes == file.Outcomes && f.Writer == file.Writer).Max(f => f.Number);
+        if (file.Number < newest)
         {
-            return [];
+            return false;
         }
 
-        var files = new List<(string, int)>();
-        foreach (var path in Directory.EnumerateFiles(_options.Folder, prefix + "*" + Extension))
+        if (file.Writer.Length == 0)
         {
-            var name = Path.GetFileNameWithoutExtension(path);
-            if (int.TryParse(name.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var number))
-            {
-                files.Add((path, number));
-            }
+            return !IsUnused(file.Path); // an earlier version's writer holds a shared lock on its current file
         }
 
-        files.Sort((a, b) => a.Item2.CompareTo(b.Item2));
-        return files;
+        if (file.Writer == WriterId)
+        {
+            return true;
+        }
+
+        using var probe = ExclusiveFileLock.TryAcquire(WriterLockPath(file.Writer));
+        if (probe is null)
+        {
+            return true;
+        }
+
+        probe.Delete(); // the writer is gone; its lock file is not needed
+        return false;
     }
 
-    private string FilePath(string prefix, int number) =>
-        Path.Combine(_options.Folder, prefix + number.ToString("D6", CultureInfo.InvariantCulture) + Extension);
-
-    private sealed class Segment(string prefix)
+    private static bool IsUnused(string path)
     {
-        public string Prefix { get; } = prefix;
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None, bufferSize: 1);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private sealed class Segment(bool outcomes)
+    {
+        public bool Outcomes { get; } = outcomes;
 
         public SemaphoreSlim Lock { get; } = new(1, 1);
 
-        public FileStream? Stream { get; set; }
+        public FileStream? Stream { get; private set; }
 
         public int Number { get; set; }
+
+        public void Open(string path) => Stream = JsonLinesFile.OpenForAppend(path).Stream;
 
         public void Close()
         {

@@ -60,4 +60,28 @@ public sealed class PredictCommandTests
             })];
         }
     }
+
+    // Issue 12, item 3: a misspelled feature scored silently with rc 0. Now it is a warning with a "did you mean" on
+    // stderr, a context with none of the model's features is refused, and --strict refuses any unknown name.
+    [Test]
+    public async Task Predict_warns_about_an_unknown_feature_refuses_a_context_with_none_and_strict_refuses_any()
+    {
+        var data = CliRunner.WriteCsv(_folder, "train.csv", 150);
+        var output = Path.Combine(_folder, "out");
+        var (trained, _, trainErr) = await CliRunner.RunAsync("train", "--data", data, "--target", "quality", "--out", output, "--name", "demo", "--trainer", "fasttree", "--folds", "3", "--inner-folds", "2", "--json");
+        Assert.That(trained, Is.EqualTo(0), trainErr);
+        var manifest = Path.Combine(output, "demo.model.json");
+
+        var (warned, _, warning) = await CliRunner.RunAsync("predict", "--model", manifest, "--context", "{\"a\":1.0,\"bb\":2.0}");
+        Assert.That(warned, Is.EqualTo(0), warning);
+        Assert.That(warning, Does.Contain("'bb'").And.Contain("did you mean 'b'"));
+
+        var (none, _, noneErr) = await CliRunner.RunAsync("predict", "--model", manifest, "--context", "{\"alcohl\":12.5}");
+        Assert.That(none, Is.EqualTo(2), "a context that supplies none of the model's features is not scored");
+        Assert.That(noneErr, Does.Contain("none of model"));
+
+        var (strict, _, strictErr) = await CliRunner.RunAsync("predict", "--model", manifest, "--strict", "--context", "{\"a\":1.0,\"bb\":2.0}");
+        Assert.That(strict, Is.EqualTo(2));
+        Assert.That(strictErr, Does.Contain("'bb'").And.Contain("Throw"));
+    }
 }

@@ -62,7 +62,7 @@ public sealed class StatusCommandTests
 
         var data = root.GetProperty("dataset");
         Assert.That(data.GetProperty("rows").GetInt64(), Is.EqualTo(3));
-        Assert.That(data.GetProperty("watermark").GetProperty("watermark").GetString(), Is.EqualTo("3"));
+        Assert.That(JsonDocument.Parse(data.GetProperty("watermark").GetProperty("watermark").GetString()!).RootElement.GetProperty("files").EnumerateObject().Count(), Is.EqualTo(2), "the store's position: the prediction and outcome files collected");
         Assert.That(data.GetProperty("watermark").GetProperty("source").GetString(), Is.EqualTo("feedback-store"));
 
         var store1 = root.GetProperty("store");
@@ -102,7 +102,7 @@ public sealed class StatusCommandTests
 
         var (textCode, text, _) = await CliRunner.RunAsync("status", "--feedback-folder", feedback, "--dataset", dataset, "--spill-folder", spill);
         Assert.That(textCode, Is.EqualTo(0));
-        Assert.That(text, Does.Contain("dataset " + dataset + ": 3 rows; watermark 3 from feedback-store"));
+        Assert.That(text, Does.Contain("dataset " + dataset + ": 3 rows; watermark (the position in 2 store files) from feedback-store"));
         Assert.That(text, Does.Contain("6 predictions, 6 outcomes, 5 rows for training, 1 predictions without outcome"));
         Assert.That(text, Does.Contain("2 rows for training not yet collected into the dataset"));
         Assert.That(text, Does.Contain("2 records waiting for replay"));

@@ -42,7 +42,7 @@ public class StatusCommandTests : PostgreSqlTestBase
         Assert.That(store.GetProperty("kind").GetString(), Is.EqualTo("postgresql"));
         Assert.That(store.GetProperty("reachable").GetBoolean(), Is.True);
         Assert.That(store.GetProperty("migrated").GetBoolean(), Is.True);
-        Assert.That(store.GetProperty("schemaVersion").GetInt32(), Is.EqualTo(1));
+        Assert.That(store.GetProperty("schemaVersion").GetInt32(), Is.EqualTo(2));
         Assert.That(store.GetProperty("predictions").GetInt64(), Is.EqualTo(11));
         Assert.That(store.GetProperty("outcomes").GetInt64(), Is.EqualTo(10));
         Assert.That(store.GetProperty("joined").GetInt64(), Is.EqualTo(9));
@@ -64,7 +64,7 @@ public class StatusCommandTests : PostgreSqlTestBase
         Assert.That(metrics["model"].GetProperty("accuracy").GetDouble(), Is.EqualTo(0.5).Within(1e-9));
 
         var (_, text) = await Run(0, "status", "--connection-string-env", _variable, "--schema", Schema);
-        Assert.That(text, Does.Contain($"postgresql feedback store (schema {Schema}): reachable, schema version 1; 11 predictions, 10 outcomes, 9 rows for training, 2 predictions without outcome"));
+        Assert.That(text, Does.Contain($"postgresql feedback store (schema {Schema}): reachable, schema version 2; 11 predictions, 10 outcomes, 9 rows for training, 2 predictions without outcome"));
     }
 
     [Test]

@@ -98,6 +98,27 @@ public sealed class MemberTimeoutTests
         Assert.That(next.End(), Is.False);
     }
 
+    // Issue 12: the lane list only grew; every thread that ever called kept a lane that every tick scanned.
+    [Test]
+    public void The_lanes_of_threads_that_have_exited_are_released_when_the_watchdog_goes_idle()
+    {
+        var time = new FakeTimeProvider();
+        using var watchdog = new MemberWatchdog(TimeSpan.FromSeconds(1), time);
+        var threads = Enumerable.Range(0, 16).Select(_ => new Thread(() => watchdog.EnterThread().End())).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        Assert.That(watchdog.LaneCount, Is.EqualTo(16));
+
+        time.Advance(TimeSpan.FromMilliseconds(250));
+        time.Advance(TimeSpan.FromMilliseconds(250));
+
+        Assert.That(watchdog.IsRunning, Is.False);
+        Assert.That(watchdog.LaneCount, Is.Zero, "the exited threads' lanes are gone");
+        var lane = watchdog.EnterThread();
+        Assert.That(watchdog.LaneCount, Is.EqualTo(1), "a live thread gets a lane again");
+        lane.End();
+    }
+
     [Test]
     public void Asynchronous_calls_get_lanes_of_their_own_and_a_callers_token_cancels_only_its_call()
     {

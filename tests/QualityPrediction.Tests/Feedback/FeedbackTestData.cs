@@ -55,8 +55,13 @@ internal sealed class FlakyStore(IFeedbackStore inner) : IFeedbackStore
         await inner.WriteOutcomesAsync(records, cancellationToken);
     }
 
-    public IAsyncEnumerable<FeedbackRow> ReadJoinedAsync(long afterPosition = 0, CancellationToken cancellationToken = default) =>
-        inner.ReadJoinedAsync(afterPosition, cancellationToken);
+    public ValueTask<string> GetPositionAsync(CancellationToken cancellationToken = default) => inner.GetPositionAsync(cancellationToken);
+
+    public IAsyncEnumerable<FeedbackRow> ReadJoinedAsync(string? after = null, string? upTo = null, CancellationToken cancellationToken = default) =>
+        inner.ReadJoinedAsync(after, upTo, cancellationToken);
+
+    public ValueTask RecordCollectedAsync(string consumer, string position, CancellationToken cancellationToken = default) =>
+        inner.RecordCollectedAsync(consumer, position, cancellationToken);
 
     public ValueTask<FeedbackCounts> GetCountsAsync(CancellationToken cancellationToken = default) => inner.GetCountsAsync(cancellationToken);
 

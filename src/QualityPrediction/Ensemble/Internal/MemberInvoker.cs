@@ -98,6 +98,11 @@ internal sealed class MemberInvoker
                 : RunGuarded(context, lane, cancellationToken);
             return Attempt.Ok(result);
         }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && _watchdog!.IsLate(lane))
+        {
+            // Cancelled by the watchdog before the member even ran (Polly checks the token first): a timeout, not a fault.
+            return Attempt.Not(MemberStatus.TimedOut, _timedOutReason);
+        }
         catch (Exception ex) when (IsFault(ex, cancellationToken))
         {
             return Classify(ex);
@@ -155,6 +160,11 @@ internal sealed class MemberInvoker
 
             if (outcome.Exception is { } exception)
             {
+                if (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested && _watchdog.IsLate(lane))
+                {
+                    return Attempt.Not(MemberStatus.TimedOut, _timedOutReason);
+                }
+
                 if (!IsFault(exception, cancellationToken))
                 {
                     ExceptionDispatchInfo.Capture(exception).Throw();
@@ -275,6 +285,11 @@ internal sealed class MemberInvoker
                     ? Execute(pipeline, lane, state, static (_, s) => s.Self.ScoreGuarded(s.Model, s.Context, s.Lane, s.Caller))
                     : ScoreGuarded(model, context, lane, cancellationToken);
             }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && _watchdog!.IsLate(lane))
+            {
+                // Cancelled by the watchdog before the member even ran (Polly checks the token first): a timeout, not a fault.
+                return Attempt.Not(MemberStatus.TimedOut, _timedOutReason);
+            }
             catch (Exception ex) when (IsFault(ex, cancellationToken))
             {
                 return Classify(ex);
@@ -384,7 +399,7 @@ internal sealed class MemberInvoker
         }
 
         // An engine that does not observe the token (ML.NET) can answer after the timeout: that answer is not used.
-        return lane.IsExpired ? throw TimedOut(null) : new CatalogScore(status, answer, reason);
+        return _watchdog!.IsLate(lane) ? throw TimedOut(null) : new CatalogScore(status, answer, reason);
     }
 
     private bool ScoreBatchGuarded(LoadedModel model, PredictionContext[] contexts, ModelAnswer[] answers, MemberWatchdog.Lane lane, CancellationToken caller)
@@ -399,7 +414,7 @@ internal sealed class MemberInvoker
             throw TimedOut(ex);
         }
 
-        return lane.IsExpired ? throw TimedOut(null) : ok;
+        return _watchdog!.IsLate(lane) ? throw TimedOut(null) : ok;
     }
 
     private static QualityPredictionResult Run(IQualityPredictor predictor, PredictionContext context, CancellationToken cancellationToken)
@@ -424,7 +439,7 @@ internal sealed class MemberInvoker
             throw new OperationCanceledException(ex.Message, ex, caller);
         }
 
-        if (lane.IsExpired)
+        if (_watchdog!.IsLate(lane))
         {
             throw TimedOut(null);
         }
@@ -443,7 +458,7 @@ internal sealed class MemberInvoker
             throw TimedOut(ex);
         }
 
-        return lane.IsExpired ? throw TimedOut(null) : true;
+        return _watchdog!.IsLate(lane) ? throw TimedOut(null) : true;
     }
 
     private static async ValueTask<Outcome<QualityPredictionResult>> RunGuardedAsync(GuardedCall call, bool continueOnCapturedContext)
@@ -451,7 +466,7 @@ internal sealed class MemberInvoker
         try
         {
             var result = await call.Self._predictor!.PredictAsync(call.Context, call.Lane.Token).ConfigureAwait(continueOnCapturedContext);
-            if (call.Lane.IsExpired)
+            if (call.Self._watchdog!.IsLate(call.Lane))
             {
                 return Outcome.FromException<QualityPredictionResult>(call.Self.TimedOut(null));
             }

@@ -121,6 +121,11 @@ internal sealed class MemberWatchdog : IDisposable
         }
     }
 
+    /// <summary>Whether the lane's call has run past the timeout: expired by the watchdog, or found late by the caller's own clock (when the watchdog's timer could not run in time).</summary>
+    /// <param name="lane">The lane of a call that has just returned (before its <see cref="Lane.End"/>).</param>
+    /// <returns><see langword="true"/> when its answer must not be used.</returns>
+    public bool IsLate(Lane lane) => lane.IsExpired || _timeProvider.GetTimestamp() - lane.Started >= _timeoutTicks;
+
     /// <summary>Gets how many lanes the watchdog scans (for tests: lanes of exited threads are dropped).</summary>
     internal int LaneCount => Volatile.Read(ref _all).Length;
 
@@ -210,6 +215,9 @@ internal sealed class MemberWatchdog : IDisposable
 
         /// <summary>Gets the thread that owns this lane (<see langword="null"/> for a lane of asynchronous calls).</summary>
         public Thread? Owner { get; } = owner;
+
+        /// <summary>Gets the timestamp the current call started at.</summary>
+        public long Started => Volatile.Read(ref _started);
 
         /// <summary>Gets the token the guarded call must observe.</summary>
         public CancellationToken Token { get; private set; }

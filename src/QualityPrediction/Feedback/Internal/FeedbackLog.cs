@@ -17,6 +17,9 @@ internal static partial class FeedbackLog
     public const int SpillFullId = 5110;
     public const int RecordsLostId = 5111;
     public const int ValuesOmittedId = 5112;
+    public const int FilesRetiredId = 5113;
+    public const int RetentionBlockedId = 5114;
+    public const int RetentionFailedId = 5115;
 
     [LoggerMessage(EventId = BadLineId, EventName = "FeedbackBadLine", Level = LogLevel.Warning, Message = "Feedback file '{File}' {Where}: {Reason}.")]
     public static partial void BadLine(ILogger logger, string file, string where, string reason);
@@ -53,4 +56,13 @@ internal static partial class FeedbackLog
 
     [LoggerMessage(EventId = ValuesOmittedId, EventName = "FeedbackValuesOmitted", Level = LogLevel.Warning, Message = "A logged prediction had a feature name or category longer than {MaxLength} characters (MaxLoggedValueLength); such features are left out of the record ({Omitted} so far).")]
     public static partial void ValuesOmitted(ILogger logger, int maxLength, long omitted);
+
+    [LoggerMessage(EventId = FilesRetiredId, EventName = "FeedbackFilesRetired", Level = LogLevel.Information, Message = "Retention deleted {Count} collected feedback files in '{Folder}'.")]
+    public static partial void FilesRetired(ILogger logger, int count, string folder);
+
+    [LoggerMessage(EventId = RetentionBlockedId, EventName = "FeedbackRetentionBlocked", Level = LogLevel.Warning, Message = "The feedback files in '{Folder}' hold {TotalBytes} bytes, above MaxTotalBytes {MaxTotalBytes}, but the rest is not collected yet by all {Consumers} consumers (or still written): nothing more is deleted until it is.")]
+    public static partial void RetentionBlocked(ILogger logger, string folder, long totalBytes, long maxTotalBytes, int consumers);
+
+    [LoggerMessage(EventId = RetentionFailedId, EventName = "FeedbackRetentionFailed", Level = LogLevel.Warning, Message = "Retention could not delete '{Path}'; it is tried again after the next rotation.")]
+    public static partial void RetentionFailed(ILogger logger, Exception exception, string path);
 }

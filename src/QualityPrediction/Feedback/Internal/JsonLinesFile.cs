@@ -86,6 +86,30 @@ internal static class JsonLinesFile
     /// <returns>Each good line's start and end offsets (the end is after its newline) and its parsed document; the caller disposes the document.</returns>
     public static IEnumerable<(long Start, long End, JsonDocument Document)> ReadLines(string path, long start, long end, Action<string, string> onBadLine, Action? onLine = null)
     {
+        long lineNumber = 0;
+        foreach (var (lineStart, lineEnd, line) in ReadRawLines(path, start, end, (where, reason) => onBadLine(where, reason)))
+        {
+            lineNumber++;
+            onLine?.Invoke();
+            var document = Parse(line, start == 0 ? $"line {lineNumber}" : $"byte {lineStart}", onBadLine);
+            if (document is not null)
+            {
+                yield return (lineStart, lineEnd, document);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads the complete lines of a file between two byte offsets without parsing them (the memory of a line is valid
+    /// until the next one is read).
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="start">The offset of the first line to read.</param>
+    /// <param name="end">The offset to stop at (<see cref="long.MaxValue"/> for the end of the file as it is when the read starts).</param>
+    /// <param name="onTornTail">Called with where and why when the file (read to its end) ends in a line without a newline.</param>
+    /// <returns>Each line's start and end offsets (the end is after its newline) and its bytes (without the newline).</returns>
+    public static IEnumerable<(long Start, long End, ReadOnlyMemory<byte> Line)> ReadRawLines(string path, long start, long end, Action<string, string>? onTornTail = null)
+    {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
         var length = Math.Min(stream.Length, end);
         if (start >= length)
@@ -119,27 +143,66 @@ internal static class JsonLinesFile
                     break;
                 }
 
-                pending.Write(chunk.AsSpan(from, index - from));
-                from = index + 1;
                 lineNumber++;
-                var lineEnd = chunkStart + from;
-                onLine?.Invoke();
-                var where = start == 0 ? $"line {lineNumber}" : $"byte {lineStart}";
-                var document = Parse(pending.WrittenMemory, where, onBadLine);
-                pending.ResetWrittenCount();
+                var lineEnd = chunkStart + index + 1;
+                ReadOnlyMemory<byte> line;
+                if (pending.WrittenCount == 0)
+                {
+                    line = chunk.AsMemory(from, index - from);
+                }
+                else
+                {
+                    pending.Write(chunk.AsSpan(from, index - from));
+                    line = pending.WrittenMemory;
+                }
+
+                from = index + 1;
                 var thisStart = lineStart;
                 lineStart = lineEnd;
-                if (document is not null)
-                {
-                    yield return (thisStart, lineEnd, document);
-                }
+                yield return (thisStart, lineEnd, line);
+                pending.ResetWrittenCount();
             }
         }
 
         if (pending.WrittenCount > 0 && end == long.MaxValue)
         {
-            onBadLine(start == 0 ? $"line {lineNumber + 1}" : $"byte {lineStart}", "the last line is incomplete (no newline): a write was interrupted; the line is skipped");
+            onTornTail?.Invoke(start == 0 ? $"line {lineNumber + 1}" : $"byte {lineStart}", "the last line is incomplete (no newline): a write was interrupted; the line is skipped");
         }
+    }
+
+    /// <summary>Reads the <c>"id"</c> of a feedback record line: fast when the line starts with it (as this library writes), by parsing otherwise.</summary>
+    /// <returns><see langword="false"/> for a line that is not a JSON object with a GUID <c>id</c>.</returns>
+    public static bool TryReadId(ReadOnlySpan<byte> line, out Guid id)
+    {
+        ReadOnlySpan<byte> prefix = "{\"id\":\""u8;
+        if (line.Length >= prefix.Length + 37 && line.StartsWith(prefix) && line[prefix.Length + 36] == (byte)'"'
+            && System.Buffers.Text.Utf8Parser.TryParse(line.Slice(prefix.Length, 36), out id, out var consumed, 'D') && consumed == 36)
+        {
+            return true;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(line);
+            if (JsonDocument.TryParseValue(ref reader, out var document))
+            {
+                using (document)
+                {
+                    if (document.RootElement.ValueKind == JsonValueKind.Object
+                        && document.RootElement.TryGetProperty("id", out var value)
+                        && value.TryGetGuid(out id))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        id = Guid.Empty;
+        return false;
     }
 
     /// <summary>Gets the length of a file up to the end of its last complete line (0 when missing).</summary>
@@ -195,7 +258,8 @@ internal static class JsonLinesFile
         return lines;
     }
 
-    private static JsonDocument? Parse(ReadOnlyMemory<byte> line, string where, Action<string, string> onBadLine)
+    /// <summary>Parses one line; a blank line is skipped silently, an invalid one reported.</summary>
+    public static JsonDocument? Parse(ReadOnlyMemory<byte> line, string where, Action<string, string> onBadLine)
     {
         if (line.Span.Trim((byte)' ').Trim((byte)'\r').IsEmpty)
         {

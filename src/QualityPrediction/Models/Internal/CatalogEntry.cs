@@ -334,6 +334,12 @@ internal sealed class CatalogEntry : IDisposable
         _changed(status);
     }
 
+    private static string Describe(FileInfo file)
+    {
+        var target = file.LinkTarget is null ? file : file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? file;
+        return target.Exists ? $"{file.Name}>{target.FullName}:{target.Length}:{target.LastWriteTimeUtc.Ticks}" : $"{file.Name}>missing";
+    }
+
     /// <summary>The sizes and write times of the manifest and its folder's files, to skip reloads of unchanged files; <see langword="null"/> when they cannot be read.</summary>
     private string? Fingerprint()
     {
@@ -345,8 +351,9 @@ internal sealed class CatalogEntry : IDisposable
                 return null;
             }
 
-            var parts = folder.EnumerateFiles().OrderBy(f => f.Name, StringComparer.Ordinal).Select(f => $"{f.Name}:{f.Length}:{f.LastWriteTimeUtc.Ticks}");
-            return manifest.FullName + "|" + string.Join("|", parts);
+            // Symbolic links are followed: a deploy that swaps a link (the Kubernetes ..data pattern) changes what they point to, not the links.
+            var parts = folder.EnumerateFiles().OrderBy(f => f.Name, StringComparer.Ordinal).Select(Describe);
+            return Describe(manifest) + "|" + string.Join("|", parts);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ModelLoadException or ModelFormatException or ArgumentException)
         {
