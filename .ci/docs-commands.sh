@@ -247,7 +247,7 @@ expect() {
     "docs/training.md|dotnet run --project src/QualityPrediction.Cli -- train --data data/winequality-red.csv --target quality --out models/red --name red --folds 5 --repeats 3 "*)
       x_tag=train; x_out='0\.3967'; x_files="models/red/red.model.json reports/red/report.md" ;;
     "docs/training.md|dotnet run --project src/QualityPrediction.Cli -- train --data data/seed-quality.json "*)
-      x_out=$'share one identical feature vector\n2\\.9484'; x_files="models/seed/seed.model.json" ;;
+      x_out=$'share one identical feature vector\n2\\.9510'; x_files="models/seed/seed.model.json" ;;
     "docs/training.md|python3 -c "*white-train.csv*)
       x_files="white-train.csv white-test.csv"; x_post=post_split ;;
     "docs/training.md|quality train --data white-train.csv "*)
@@ -260,6 +260,16 @@ expect() {
       x_out=$'^red\n0001 +LightGbm +CV MAE 0\\.3967.*champion\n0002 +Sdca +CV MAE 0\\.5085.*challenger' ;;
     "docs/training.md|quality promote red 0002 --registry registry; echo \$?")
       x_out=$'0\\.5085 vs 0\\.3986\nnot promoted\n^4$' ;;
+    "docs/training.md|quality train --data data/winequality-white.csv --target quality --out models/white7 "*)
+      x_tag=train; x_out='0\.4263'; x_files="models/white7/white.model.json" ;;
+    "docs/training.md|quality train --data data/winequality-red.csv --target quality --out models/red7 "*)
+      x_tag=train; x_out='0\.3915'; x_files="models/red7/red.model.json" ;;
+    "docs/training.md|python3 "*inter-train.jsonl*)
+      x_files="inter-train.jsonl inter-test.jsonl" ;;
+    "docs/training.md|quality train --data inter-train.jsonl "*)
+      x_tag=train; x_out=$'sdca-l2-0\\.01-1000i\\+crosses\n3\\.2524'; x_files="models/inter/quality.model.json" ;;
+    "docs/training.md|quality evaluate --model models/inter/quality.model.json "*)
+      x_tag=train; x_out='MAE 3\.1895' ;;
     "docs/training.md|python3 "*logged.jsonl*)
       x_files="logged.jsonl" ;;
     "docs/training.md|quality train --data logged.jsonl "*"--propensity selectionProbability")

@@ -191,8 +191,8 @@ public static class Ours
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Information).AddProvider(new CountingLoggerProvider());
         var qp = builder.Services.AddQualityPrediction(o =>
         {
-            o.MinScore = 0;
-            o.MaxScore = 10;
+            o.MinScore = 3;
+            o.MaxScore = 9;
             o.Tolerance = 0.5;
             o.Heuristic.Mode = HeuristicMode.Rules;
             o.Heuristic.Rules.BaseScore = 6;

@@ -164,7 +164,7 @@ public static class Measurements
             {
                 // Our ModelPredictor alone, without a host: manifest, verified bytes, runtime load, warm-up, first score.
                 using var predictor = Ours.ModelPredictor(mode[5..]);
-                score = (float)predictor.Predict(new PredictionContext()).Score;
+                score = (float)predictor.Predict(new PredictionContext().Set("alcohol", 10.5)).Score;
                 break;
             }
 
@@ -182,7 +182,7 @@ public static class Measurements
                     Mark("model-loaded");
                 }
 
-                var context = new PredictionContext();
+                var context = new PredictionContext().Set("alcohol", 10.5);
                 QualityPredictionResult result;
                 var fallbacks = 0;
                 while ((result = predictor.PredictAsync(context).AsTask().GetAwaiter().GetResult()).Source != PredictionSource.Model)

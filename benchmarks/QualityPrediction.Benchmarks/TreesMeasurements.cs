@@ -160,7 +160,7 @@ public static class TreesMeasurements
             case "trees-bare":
             {
                 using var predictor = Ours.ModelPredictor("trees");
-                score = (float)predictor.Predict(new PredictionContext()).Score;
+                score = (float)predictor.Predict(new PredictionContext().Set("alcohol", 10.5)).Score;
                 break;
             }
 
@@ -169,7 +169,7 @@ public static class TreesMeasurements
                 using var host = Ours.ComposedHost("trees");
                 var predictor = host.Services.GetRequiredService<IQualityPredictor>();
                 QualityPredictionResult result;
-                while ((result = predictor.PredictAsync(new PredictionContext()).AsTask().GetAwaiter().GetResult()).Source != PredictionSource.Model)
+                while ((result = predictor.PredictAsync(new PredictionContext().Set("alcohol", 10.5)).AsTask().GetAwaiter().GetResult()).Source != PredictionSource.Model)
                 {
                     Thread.Sleep(1);
                 }

@@ -71,6 +71,28 @@ public static class ModelTrainer
             }
         }
 
+        // Crossed pairs of categorical features: the automatic search also tries every configuration on the features plus every
+        // crossed pair, and the inner cross-validation (never the outer folds) decides whether the crosses help.
+        var featureSets = new List<FeaturizerOptions> { options.Featurizer };
+        var autoCrosses = options.Trainer is null && (options.SearchCrosses ?? options.Configurations is not { Count: > 0 })
+            ? CandidateCrosses(data, options.Featurizer)
+            : [];
+        var setOf = new List<int>(Enumerable.Repeat(0, configs.Count));
+        if (autoCrosses.Count > 0)
+        {
+            featureSets.Add(new FeaturizerOptions
+            {
+                MinCategoryRows = options.Featurizer.MinCategoryRows,
+                MaxCategories = options.Featurizer.MaxCategories,
+                MaxRareCategories = options.Featurizer.MaxRareCategories,
+                HistogramBins = options.Featurizer.HistogramBins,
+                Crosses = [.. options.Featurizer.Crosses, .. autoCrosses],
+            });
+            var crossed = configs.Select(c => c with { Name = c.Name + "+crosses" }).ToList();
+            configs = [.. configs, .. crossed];
+            setOf.AddRange(Enumerable.Repeat(1, crossed.Count));
+        }
+
         var repeats = options.Repeats;
         var folds = options.Folds;
 
@@ -84,10 +106,17 @@ public static class ModelTrainer
                 var train = Enumerable.Range(0, n).Where(i => assignment[i] != k).ToArray();
                 var test = Enumerable.Range(0, n).Where(i => assignment[i] == k).ToArray();
                 var trainData = data.Subset(train);
-                var encoder = FeatureEncoder.Create(Featurizer.Build(trainData, options.Featurizer));
-                var matrix = Featurizer.Encode(encoder, data.Contexts);
+                var matrices = new float[featureSets.Count][];
+                var widths = new int[featureSets.Count];
+                for (var f = 0; f < featureSets.Count; f++)
+                {
+                    var encoder = FeatureEncoder.Create(Featurizer.Build(trainData, featureSets[f]));
+                    matrices[f] = Featurizer.Encode(encoder, data.Contexts);
+                    widths[f] = encoder.Length;
+                }
+
                 var inner = Assign(train.Length, options.InnerFolds, options.Seed + (1000 * r) + k + 1);
-                outer.Add(new OuterFold(r, k, train, test, matrix, encoder.Length, inner));
+                outer.Add(new OuterFold(r, k, train, test, matrices, widths, inner));
             }
         }
 
@@ -118,7 +147,7 @@ public static class ModelTrainer
         var total = jobs.Count + (configs.Count > 1 ? outer.Count : 0);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelism, CancellationToken = cancellationToken };
         progress?.Report(new TrainingProgress("cross-validation", 0, total));
-        RunJobs(jobs, configs, targets, weights, options, parallel, () => progress?.Report(new TrainingProgress("cross-validation", Interlocked.Increment(ref done), total)));
+        RunJobs(jobs, configs, setOf, targets, weights, options, parallel, () => progress?.Report(new TrainingProgress("cross-validation", Interlocked.Increment(ref done), total)));
 
         // 3. Per outer fold, the inner search picks a configuration; only it is fitted on the outer training rows and
         //    scored on the outer test rows, which played no part in the choice.
@@ -161,7 +190,7 @@ public static class ModelTrainer
             chosenCount[best]++;
         }
 
-        RunJobs(outerJobs, configs, targets, weights, options, parallel, () => progress?.Report(new TrainingProgress("cross-validation", Interlocked.Increment(ref done), total)));
+        RunJobs(outerJobs, configs, setOf, targets, weights, options, parallel, () => progress?.Report(new TrainingProgress("cross-validation", Interlocked.Increment(ref done), total)));
         jobs.AddRange(outerJobs);
 
         // 4. The nested predictions, the baseline and the heuristic on the same folds.
@@ -226,6 +255,8 @@ public static class ModelTrainer
         var covered = 0;
         double calibrationGap = 0;
         var measuredRows = 0;
+        var confidenceTolerances = tolerances.Append(primary).Distinct().Order().ToList();
+        var heldOut = confidenceTolerances.ToDictionary(t => t, _ => (Confidence: new List<double>(), Hit: new List<bool>()));
         foreach (var fold in outer)
         {
             var others = outer.Where(f => f.Repeat == fold.Repeat && f != fold).SelectMany(f => f.Test).ToArray();
@@ -236,6 +267,18 @@ public static class ModelTrainer
             covered += (int)Math.Round(coverage * predicted.Length);
             calibrationGap += gap * predicted.Length;
             measuredRows += predicted.Length;
+
+            // The calibrated confidence at every tolerance, on rows its calibration never saw, pooled over all folds.
+            foreach (var t in confidenceTolerances)
+            {
+                var atT = t == primary ? calibration : ConformalCalibrator.Fit(others.Select(i => nested[fold.Repeat][i]).ToArray(), others.Select(i => targets[i]).ToArray(), options.Coverage, t);
+                for (var p = 0; p < predicted.Length; p++)
+                {
+                    heldOut[t].Confidence.Add(atT.FindBin(predicted[p]).WithinTolerance);
+                    heldOut[t].Hit.Add(Math.Abs(actual[p] - predicted[p]) <= t + 1e-9);
+                }
+            }
+
             if (fold.Repeat == 0)
             {
                 foreach (var i in fold.Test)
@@ -249,15 +292,19 @@ public static class ModelTrainer
         }
 
         var intervalCoverage = (double)covered / measuredRows;
-        var calibrationError = calibrationGap / measuredRows;
+        var calibrationErrorWithinFolds = calibrationGap / measuredRows;
+        var calibrationByTolerance = heldOut.ToDictionary(p => p.Key, p => ConformalCalibrator.ExpectedCalibrationError(p.Value.Confidence, p.Value.Hit));
+        var calibrationError = calibrationByTolerance[primary];
         var finalCalibration = ConformalCalibrator.Fit(Pool(repeats, r => nested[r]), actualAll, options.Coverage, primary);
         finalCalibration.MeasuredCoverage = intervalCoverage;
         finalCalibration.CalibrationError = calibrationError;
 
         // 7. Refit the configuration with the best cross-validated MAE on all rows.
-        var chosen = scores.MinBy(s => s.Mae)!.Config;
+        var chosenIndex = scores.IndexOf(scores.MinBy(s => s.Mae)!);
+        var chosen = scores[chosenIndex].Config;
+        var chosenFeatures = featureSets[setOf[chosenIndex]];
         progress?.Report(new TrainingProgress("final fit", 0, 1));
-        var features = Featurizer.Build(data, options.Featurizer);
+        var features = Featurizer.Build(data, chosenFeatures);
         var finalEncoder = FeatureEncoder.Create(features);
         var finalMatrix = Featurizer.Encode(finalEncoder, data.Contexts);
         var finalContext = new MLContext(options.Seed);
@@ -266,7 +313,7 @@ public static class ModelTrainer
         progress?.Report(new TrainingProgress("final fit", 1, 1));
         cancellationToken.ThrowIfCancellationRequested();
 
-        var metricsJson = MetricsJson(cv, baseMetrics, heurMetrics, heuristicNote, outsideCv, outsideBase, scores, options, intervalCoverage, calibrationError, targets.Average(), data.WeightSource);
+        var metricsJson = MetricsJson(cv, baseMetrics, heurMetrics, heuristicNote, outsideCv, outsideBase, scores, options, intervalCoverage, calibrationError, targets.Average(), data.WeightSource, calibrationByTolerance, calibrationErrorWithinFolds);
         var manifest = new ModelManifest
         {
             Name = options.Name,
@@ -274,7 +321,7 @@ public static class ModelTrainer
             Target = new TargetInfo { Name = data.Target, Min = range.Min, Max = range.Max, Tolerance = primary },
             Features = features,
             InputLength = finalEncoder.Length,
-            Trainer = new Models.TrainerInfo { Name = chosen.Kind.ToString(), Parameters = ConfigParameters(chosen, options, data.WeightSource) },
+            Trainer = new Models.TrainerInfo { Name = chosen.Kind.ToString(), Parameters = ConfigParameters(chosen, options, data.WeightSource, chosenFeatures) },
             Data = new DataFingerprint { Rows = n, Sha256 = data.Sha256, Sources = [.. data.Sources] },
             Metrics = metricsJson,
             Calibration = finalCalibration,
@@ -294,6 +341,7 @@ public static class ModelTrainer
             BaselineOutsideGroup = outsideBase,
             IntervalCoverage = intervalCoverage,
             CalibrationError = calibrationError,
+            CalibrationErrorByTolerance = calibrationByTolerance,
             Tolerances = tolerances,
             OutOfFold = new OutOfFoldPredictions
             {
@@ -375,12 +423,17 @@ public static class ModelTrainer
         }
     }
 
-    private static Dictionary<string, string> ConfigParameters(TrainerConfig chosen, TrainingOptions options, string? weightSource)
+    private static Dictionary<string, string> ConfigParameters(TrainerConfig chosen, TrainingOptions options, string? weightSource, FeaturizerOptions features)
     {
         var parameters = chosen.ParametersAsText();
         parameters["config"] = chosen.Name;
         parameters["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture);
         parameters["minCategoryRows"] = options.Featurizer.MinCategoryRows.ToString(CultureInfo.InvariantCulture);
+        if (features.Crosses.Count > 0)
+        {
+            parameters["crosses"] = string.Join(",", features.Crosses.Select(c => $"{c.Left}*{c.Right}"));
+        }
+
         if (weightSource is not null)
         {
             parameters["rowWeights"] = weightSource;
@@ -391,7 +444,7 @@ public static class ModelTrainer
     private static JsonElement MetricsJson(
         RegressionMetrics cv, RegressionMetrics baseline, RegressionMetrics? heuristic, string? heuristicNote,
         RegressionMetrics? outsideCv, RegressionMetrics? outsideBase, List<ConfigScore> scores, TrainingOptions options,
-        double coverage, double calibrationError, double trainingMean, string? weightSource)
+        double coverage, double calibrationError, double trainingMean, string? weightSource, Dictionary<double, double> calibrationByTolerance, double calibrationErrorWithinFolds)
     {
         var root = new Dictionary<string, object?>
         {
@@ -406,6 +459,8 @@ public static class ModelTrainer
             ["baselineOutsideIdenticalGroup"] = outsideBase is null ? null : Describe(outsideBase, null),
             ["intervalCoverage"] = coverage,
             ["calibrationError"] = calibrationError,
+            ["calibrationErrorByTolerance"] = calibrationByTolerance.ToDictionary(p => p.Key.ToString("R", CultureInfo.InvariantCulture), p => p.Value),
+            ["calibrationErrorWithinFolds"] = calibrationErrorWithinFolds,
             ["configurations"] = scores.Select(s => new { name = s.Config.Name, innerCvMae = s.Mae, timesChosen = s.TimesChosen }).ToList(),
         };
         return JsonSerializer.SerializeToElement(root, ModelManifest.SerializerOptions);
@@ -429,16 +484,17 @@ public static class ModelTrainer
         return result;
     }
 
-    private static void RunJobs(List<FitJob> jobs, IReadOnlyList<TrainerConfig> configs, IReadOnlyList<double> targets, IReadOnlyList<double>? weights, TrainingOptions options, ParallelOptions parallel, Action onDone)
+    private static void RunJobs(List<FitJob> jobs, IReadOnlyList<TrainerConfig> configs, IReadOnlyList<int> setOf, IReadOnlyList<double> targets, IReadOnlyList<double>? weights, TrainingOptions options, ParallelOptions parallel, Action onDone)
     {
         // Longest first (trees before the linear model) keeps every core busy to the end.
         Parallel.ForEach(jobs.OrderByDescending(j => Cost(configs[j.Config])), parallel, job =>
         {
             var seed = unchecked((options.Seed * 7919) + (job.Fold.Repeat * 104729) + (job.Fold.Index * 1299709) + (job.Config * 15485863) + job.Inner + 1);
             var context = new MLContext(seed);
-            var trainView = MlNetModels.LabeledView(context, job.Fold.Matrix, job.Fold.Width, targets, job.TrainRows, weights);
+            var set = setOf[job.Config];
+            var trainView = MlNetModels.LabeledView(context, job.Fold.Matrices[set], job.Fold.Widths[set], targets, job.TrainRows, weights);
             var model = MlNetModels.Fit(context, configs[job.Config], trainView, seed, weighted: weights is not null);
-            var testView = MlNetModels.LabeledView(context, job.Fold.Matrix, job.Fold.Width, targets, job.TestRows);
+            var testView = MlNetModels.LabeledView(context, job.Fold.Matrices[set], job.Fold.Widths[set], targets, job.TestRows);
             job.Predictions = MlNetModels.Score(model, testView);
             onDone();
         });
@@ -478,7 +534,32 @@ public static class ModelTrainer
     private static double[] Pool(int repeats, Func<int, IReadOnlyList<double>> select) =>
         [.. Enumerable.Range(0, repeats).SelectMany(r => select(r))];
 
-    private sealed record OuterFold(int Repeat, int Index, int[] Train, int[] Test, float[] Matrix, int Width, int[] Inner);
+    private sealed record OuterFold(int Repeat, int Index, int[] Train, int[] Test, float[][] Matrices, int[] Widths, int[] Inner);
+
+    /// <summary>Every pair of categorical columns not crossed already, when there are 2 to 6 categorical columns (at most 15 pairs).</summary>
+    private static List<(string Left, string Right)> CandidateCrosses(TrainingData data, FeaturizerOptions featurizer)
+    {
+        var categorical = data.Columns.Where(c => c.Kind == FeatureKind.Categorical).Select(c => c.Name).ToList();
+        var pairs = new List<(string, string)>();
+        if (categorical.Count is < 2 or > 6)
+        {
+            return pairs;
+        }
+
+        for (var a = 0; a < categorical.Count; a++)
+        {
+            for (var b = a + 1; b < categorical.Count; b++)
+            {
+                var (left, right) = (categorical[a], categorical[b]);
+                if (!featurizer.Crosses.Any(c => (c.Left == left && c.Right == right) || (c.Left == right && c.Right == left)))
+                {
+                    pairs.Add((left, right));
+                }
+            }
+        }
+
+        return pairs;
+    }
 
     private sealed record FitJob(OuterFold Fold, int Config, int Inner, int[] TrainRows, int[] TestRows)
     {

@@ -55,6 +55,11 @@ public sealed class TrainingOptions
     /// <value>The default is <see cref="Environment.ProcessorCount"/>.</value>
     public int MaxParallelism { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>Gets or sets whether the search also tries every configuration with every crossed pair of categorical features added
+    /// (when there are 2 to 6 categorical columns and no <see cref="Trainer"/> is set); the inner cross-validation, never the outer folds, decides whether they help.</summary>
+    /// <value>The default is <see langword="null"/>: in the automatic search only (no <see cref="Configurations"/>); <see langword="true"/> also over explicit <see cref="Configurations"/>; <see langword="false"/> never.</value>
+    public bool? SearchCrosses { get; set; }
+
     /// <summary>Gets or sets whether the fitted heuristic is evaluated on the same folds.</summary>
     /// <value>The default is <see langword="true"/>.</value>
     public bool CompareHeuristic { get; set; } = true;

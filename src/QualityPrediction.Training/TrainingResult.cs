@@ -49,8 +49,13 @@ public sealed class TrainingResult
     /// <summary>Gets the share of held-out rows inside their conformal interval (calibrated on the other folds).</summary>
     public required double IntervalCoverage { get; init; }
 
-    /// <summary>Gets the row-weighted mean |confidence − observed within-tolerance rate| on held-out rows.</summary>
+    /// <summary>Gets the expected calibration error of the confidence at the manifest's tolerance on held-out rows: every row's confidence comes
+    /// from a calibration fitted on the other folds; the rows of all folds are pooled into 10 bins of confidence, and the error is the row-weighted
+    /// mean |mean confidence − share within the tolerance| over the bins.</summary>
     public required double CalibrationError { get; init; }
+
+    /// <summary>Gets <see cref="CalibrationError"/> measured at every tolerance of <see cref="Tolerances"/> (the confidence calibrated for that tolerance).</summary>
+    public IReadOnlyDictionary<double, double> CalibrationErrorByTolerance { get; init; } = new Dictionary<double, double>();
 
     /// <summary>Gets the out-of-fold predictions of the first repeat, for plots and for comparing versions on the same rows.</summary>
     public required OutOfFoldPredictions OutOfFold { get; init; }

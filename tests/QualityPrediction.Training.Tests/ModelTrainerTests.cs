@@ -100,4 +100,40 @@ public sealed class ModelTrainerTests
         Assert.That(cleaned.Columns.Select(c => c.Name), Is.EqualTo(data.Columns.Select(c => c.Name)));
         Assert.That(cleaned.Contexts[0].Contains("selectionProbability"), Is.False);
     }
+
+    [Test]
+    public void Search_FindsAnInteractionOfTwoCategoricalFeaturesWithoutBeingToldWhichPair()
+    {
+        // y = effect(provider × actionType) + 0.5·x + N(0, 1): the noise floor of the MAE is sqrt(2/π) ≈ 0.798.
+        var random = new Random(11);
+        string[] providers = ["openai", "anthropic", "google", "mistral"];
+        string[] actions = ["combat", "dialogue", "puzzle", "exploration"];
+        var effect = providers.SelectMany(p => actions.Select(a => (p, a))).ToDictionary(k => k, _ => (random.NextDouble() * 6) - 3);
+        var contexts = new List<PredictionContext>();
+        var targets = new List<double>();
+        for (var i = 0; i < 800; i++)
+        {
+            var (p, a) = (providers[random.Next(4)], actions[random.Next(4)]);
+            var x = random.NextDouble() * 4;
+            var noise = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+            contexts.Add(new PredictionContext { ["provider"] = p, ["actionType"] = a, ["region"] = i % 2 == 0 ? "eu" : "us", ["x"] = x });
+            targets.Add(effect[(p, a)] + (0.5 * x) + noise);
+        }
+
+        var data = new QualityPrediction.Training.Data.TrainingData("y", contexts, targets, [.. contexts.Select((_, i) => $"gen:{i}")],
+            [new("provider", FeatureKind.Categorical), new("actionType", FeatureKind.Categorical), new("region", FeatureKind.Categorical), new("x", FeatureKind.Numeric)]);
+        var linear = new TrainerConfig("sdca-converged", TrainerKind.Sdca, new Dictionary<string, double> { ["l2"] = 0.01, ["iterations"] = 1000, ["tolerance"] = 1e-7 });
+        var floor = Math.Sqrt(2 / Math.PI);
+
+        var options = Small(linear);
+        options.SearchCrosses = true;
+        var searched = ModelTrainer.Train(data, options);
+        options.SearchCrosses = false;
+        var plain = ModelTrainer.Train(data, options);
+
+        Assert.That(searched.Chosen.Name, Is.EqualTo("sdca-converged+crosses"));
+        Assert.That(searched.Manifest.Trainer!.Parameters["crosses"], Does.Contain("provider*actionType"));
+        Assert.That(searched.CrossValidation.Mae / floor, Is.LessThan(1.1), "near the noise floor");
+        Assert.That(plain.CrossValidation.Mae / floor, Is.GreaterThan(1.3), "an additive model cannot fit the interaction");
+    }
 }

@@ -44,6 +44,7 @@ internal static class TrainCommand
         decimalSeparator.AcceptOnlyFromAmong(".", ",");
         var serving = new Option<string[]>("--serving-contexts") { Description = "Files of logged serving contexts (e.g. a dataset written by `quality collect`); a feature that none of them carries is refused. Repeat for more.", AllowMultipleArgumentsPerToken = true };
         var allowUnserved = new Option<bool>("--allow-unserved-features") { Description = "Train even when a feature is in none of the --serving-contexts (a warning instead of an error)." };
+        var noCrossSearch = new Option<bool>("--no-cross-search") { Description = "Do not let the automatic search try crossed pairs of categorical columns." };
         var cross = new Option<string[]>("--cross") { Description = "Crossed pairs of categorical columns A*B (one-hot over the pair)." };
         var weight = new Option<string?>("--weight") { Description = "Column with a per-row weight (≥ 0) for the fit and the metrics; not a feature." };
         var propensity = new Option<string?>("--propensity") { Description = "Column with the recorded selection probability p in (0, 1]: rows are weighted by 1/p (inverse-propensity), clipped at --max-inverse-propensity; not a feature." };
@@ -52,7 +53,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a model with nested cross-validation, calibrate it, export ML.NET + ONNX + manifest.")
         {
             data, target, output, name, trainer, folds, repeats, innerFolds, seed, tolerance, categorical, ignore, registry, report, json, onBadRow, coverage, range, minCategoryRows, cross,
-            weight, propensity, maxInverse, decimalSeparator, serving, allowUnserved,
+            weight, propensity, maxInverse, decimalSeparator, serving, allowUnserved, noCrossSearch,
         };
 
         command.SetAction((parse, cancellationToken) => CliHelpers.Guard(parse, cancellationToken, async token =>
@@ -85,6 +86,7 @@ internal static class TrainCommand
                 DecimalSeparator = parse.GetValue(decimalSeparator) is { } separator ? separator[0] : null,
                 ServingContexts = parse.GetValue(serving) ?? [],
                 AllowUnservedFeatures = parse.GetValue(allowUnserved),
+                SearchCrosses = !parse.GetValue(noCrossSearch),
                 Parameters = Parameters(parse),
             };
             await TrainRun.RunAsync(request, CliHelpers.Out(parse), CliHelpers.Err(parse), token).ConfigureAwait(false);

@@ -58,6 +58,9 @@ internal sealed class TrainRequest
 
     public bool AllowUnservedFeatures { get; init; }
 
+    /// <summary>Gets a value indicating whether the automatic search tries crossed pairs of categorical columns.</summary>
+    public bool SearchCrosses { get; init; } = true;
+
     /// <summary>Gets the command line's options as given, recorded in the registry's run record.</summary>
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
 }

@@ -60,6 +60,7 @@ internal static class TrainRun
             Seed = request.Seed,
             Tolerances = [.. request.Tolerances],
             Coverage = request.Coverage,
+            SearchCrosses = request.SearchCrosses ? null : false,
             RangeMin = request.Range?.Min,
             RangeMax = request.Range?.Max,
             Featurizer = new FeaturizerOptions
@@ -177,6 +178,7 @@ internal static class TrainRun
                 notBetterThan = worse,
                 intervalCoverage = result.IntervalCoverage,
                 calibrationError = result.CalibrationError,
+                calibrationErrorByTolerance = result.CalibrationErrorByTolerance.ToDictionary(p => p.Key.ToString("R", CultureInfo.InvariantCulture), p => p.Value),
                 parity = manifest.Parity,
                 artifacts = new
                 {
@@ -196,7 +198,7 @@ internal static class TrainRun
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Model {manifest.Name} {version}: {result.Chosen.Name} ({result.Chosen.Kind}), {options.Folds}-fold x {options.Repeats} nested cross-validation, {stopwatch.Elapsed.TotalSeconds:F1} s")).ConfigureAwait(false);
             await stdout.WriteLineAsync(ReportWriter.MetricsTable(result)).ConfigureAwait(false);
             await stdout.WriteLineAsync("Configurations (inner CV MAE; outer folds that chose it): " + string.Join(", ", result.Configurations.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Config.Name} {s.Mae:F4} ({s.TimesChosen})")))).ConfigureAwait(false);
-            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Interval: nominal {options.Coverage:P0}, held-out coverage {result.IntervalCoverage:P1}; confidence P(|error| <= {manifest.Target.Tolerance:G4}), calibration error {result.CalibrationError:F4}")).ConfigureAwait(false);
+            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Interval: nominal {options.Coverage:P0}, held-out coverage {result.IntervalCoverage:P1}; confidence P(|error| <= {manifest.Target.Tolerance:G4}), calibration error {result.CalibrationError:F4} (at each tolerance: {string.Join(", ", result.CalibrationErrorByTolerance.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key:G4}: {p.Value:F4}")))})")).ConfigureAwait(false);
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"ONNX parity: max |ML.NET - ONNX| {manifest.Parity!.MaxAbsDifference:G3} on {manifest.Parity.Rows} rows (tolerance {manifest.Parity.Tolerance:G3})")).ConfigureAwait(false);
             await stdout.WriteLineAsync($"Wrote {Path.Combine(outDir, manifest.Name + ModelManifest.FileSuffix)} (+ .zip, .onnx)").ConfigureAwait(false);
             if (worse.Count > 0)

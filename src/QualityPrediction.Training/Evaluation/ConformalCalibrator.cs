@@ -111,6 +111,45 @@ public static class ConformalCalibrator
         return predicted.Count == 0 ? (0, 0) : ((double)inside / predicted.Count, error / predicted.Count);
     }
 
+    /// <summary>The expected calibration error: rows grouped into <paramref name="bins"/> equal-width bins of confidence; the row-weighted
+    /// mean over the bins of |mean confidence − share of hits|.</summary>
+    /// <param name="confidence">Each row's stated probability of a hit.</param>
+    /// <param name="hit">Whether each row's error was within the tolerance.</param>
+    /// <param name="bins">The number of confidence bins.</param>
+    /// <returns>The error in [0, 1]; 0 for no rows.</returns>
+    /// <exception cref="ArgumentException">The lists differ in length, or <paramref name="bins"/> is below 1.</exception>
+    public static double ExpectedCalibrationError(IReadOnlyList<double> confidence, IReadOnlyList<bool> hit, int bins = 10)
+    {
+        ArgumentNullException.ThrowIfNull(confidence);
+        ArgumentNullException.ThrowIfNull(hit);
+        if (confidence.Count != hit.Count || bins < 1)
+        {
+            throw new ArgumentException("Need one hit per confidence and at least one bin.", nameof(hit));
+        }
+
+        var sum = new double[bins];
+        var hits = new double[bins];
+        var rows = new int[bins];
+        for (var i = 0; i < confidence.Count; i++)
+        {
+            var b = Math.Clamp((int)(confidence[i] * bins), 0, bins - 1);
+            sum[b] += confidence[i];
+            hits[b] += hit[i] ? 1 : 0;
+            rows[b]++;
+        }
+
+        double error = 0;
+        for (var b = 0; b < bins; b++)
+        {
+            if (rows[b] > 0)
+            {
+                error += Math.Abs(sum[b] - hits[b]);
+            }
+        }
+
+        return confidence.Count == 0 ? 0 : error / confidence.Count;
+    }
+
     private static double ConformalQuantile(List<double> sorted, double q, bool lower)
     {
         // Finite-sample conformal rank: ceil((n + 1) q) for the upper tail, floor((n + 1) q) for the lower one.
