@@ -53,7 +53,6 @@ public sealed partial class ConsumerAppTests
     }
 
     [Test]
-    [Ignore("Waits for issue 12 item 1 (relative model paths resolved against the host's content root): today the path resolves against bin/Debug/net10.0/ and the heuristic answers. Remove this once that lands.")]
     public void The_readme_usage_example_answers_from_the_model_in_the_apps_folder()
     {
         _run!.ShouldSucceed();

@@ -41,6 +41,12 @@ internal static class EvaluateCommand
             }, token);
             await TrainRun.ReportSkipped(asJson ? CliHelpers.Err(parse) : stdout, rows).ConfigureAwait(false);
             var result = await Task.Run(() => ModelEvaluator.Evaluate(manifestPath, rows, CliHelpers.ParseTolerances(parse.GetValue(tolerance))), token).ConfigureAwait(false);
+            var warnings = EvaluationWarnings.For(result, rows);
+            foreach (var warning in warnings)
+            {
+                await CliHelpers.Err(parse).WriteLineAsync("WARNING: " + warning).ConfigureAwait(false);
+            }
+
             string? reportPath = null;
             if (parse.GetValue(report) is { } reportDir)
             {
@@ -63,6 +69,7 @@ internal static class EvaluateCommand
                     calibrationError = result.CalibrationError,
                     skill = m.SkillAgainst(result.Baseline),
                     baseline = CliHelpers.Summary(result.Baseline),
+                    warnings,
                     report = reportPath,
                 };
                 await stdout.WriteLineAsync(JsonSerializer.Serialize(payload, CliHelpers.Json)).ConfigureAwait(false);
