@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
+using OpenTelemetry;
 using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using QualityPrediction;
 using QualityPrediction.Monitoring;
 using QualityPrediction.Ranking;
@@ -32,10 +34,17 @@ builder.Services.AddSingleton(sp => new QualityRanker(sp.GetRequiredService<IQua
 //    named in "Metrics:Meters" (the library's QualityPrediction and ASP.NET Core's Microsoft.AspNetCore.Hosting) and
 //    its Prometheus exporter serves them at GET /metrics. Problem details (RFC 9457, formerly 7807) for every error.
 builder.Services.AddHealthChecks().AddCheck<QualityMonitorHealthCheck>("quality-prediction");
+//    Traces: the library's ActivitySource (a span per prediction and per model load) under ASP.NET Core's request spans,
+//    pushed with OTLP to the collector in OTEL_EXPORTER_OTLP_ENDPOINT when that is set (OpenTelemetry's standard variables).
 var meters = builder.Configuration.GetSection("Metrics:Meters").Get<string[]>() ?? [QualityPredictionInstruments.MeterName];
-builder.Services.AddOpenTelemetry()
+var telemetry = builder.Services.AddOpenTelemetry()
     .ConfigureResource(resource => resource.AddService("QualityPrediction.WebApi"))
-    .WithMetrics(metrics => metrics.AddMeter(meters).AddPrometheusExporter());
+    .WithMetrics(metrics => metrics.AddMeter(meters).AddPrometheusExporter())
+    .WithTracing(tracing => tracing.AddSource(QualityPredictionInstruments.ActivitySourceName, "Microsoft.AspNetCore"));
+if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+{
+    telemetry.UseOtlpExporter();
+}
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(options => Contracts.Configure(options.SerializerOptions));
 

@@ -34,7 +34,7 @@ public static class QualityPredictionInstruments
     /// <summary>Tag: the ensemble member that fell back.</summary>
     public const string MemberTag = "quality_prediction.member";
 
-    /// <summary>Tag: why a member fell back: its <see cref="MemberStatus"/> (<c>Failed</c>, <c>TimedOut</c>, <c>CircuitOpen</c>, <c>NotLoaded</c>).</summary>
+    /// <summary>Tag: why a member fell back: its <see cref="MemberStatus"/> (<c>Failed</c>, <c>TimedOut</c>, <c>CircuitOpen</c>, <c>NotLoaded</c>); on a span, the exception type when the operation failed.</summary>
     public const string ErrorTypeTag = "error.type";
 
     /// <summary>The counter of context feature names a model did not know (<see cref="Models.ModelOptions.UnknownFeatures"/>), tagged with <see cref="ModelNameTag"/>.</summary>
@@ -43,4 +43,24 @@ public static class QualityPredictionInstruments
     /// <summary>The counter of model load attempts, tagged with <see cref="ModelNameTag"/> and, for failures, <see cref="ErrorTypeTag"/>.</summary>
     public const string ModelLoads = "quality_prediction.model.loads";
 
+    /// <summary>The <see cref="System.Diagnostics.ActivitySource"/> name: <c>QualityPrediction</c> (listen with OpenTelemetry's <c>AddSource(QualityPredictionInstruments.ActivitySourceName)</c>). Nothing is recorded while nobody listens.</summary>
+    public const string ActivitySourceName = "QualityPrediction";
+
+    /// <summary>Span of one prediction of a composed predictor (tags <see cref="PredictorTag"/>, <see cref="SourceTag"/>, <see cref="ModelNameTag"/>, <see cref="ModelVersionTag"/>, <see cref="FallbackReasonTag"/>).</summary>
+    public const string PredictActivity = "quality_prediction.predict";
+
+    /// <summary>Span of one batch of predictions (tags <see cref="PredictorTag"/>, <see cref="BatchSizeTag"/>).</summary>
+    public const string PredictBatchActivity = "quality_prediction.predict_batch";
+
+    /// <summary>Span of one load or reload of a model member (tags <see cref="ModelNameTag"/>, <see cref="ModelVersionTag"/>, <see cref="ReloadTag"/>, <see cref="ErrorTypeTag"/> on failure).</summary>
+    public const string ModelLoadActivity = "quality_prediction.model.load";
+
+    /// <summary>Tag: why the members before the one that answered did not (the first one's <see cref="MemberStatus"/>); absent when the first member answered.</summary>
+    public const string FallbackReasonTag = "quality_prediction.fallback.reason";
+
+    /// <summary>Tag: the number of contexts in a batch.</summary>
+    public const string BatchSizeTag = "quality_prediction.batch.size";
+
+    /// <summary>Tag: whether a model load replaced a live version (<see langword="true"/>) or was the first load.</summary>
+    public const string ReloadTag = "quality_prediction.model.reload";
 }

@@ -118,7 +118,26 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
 
     /// <inheritdoc />
     /// <exception cref="ObjectDisposedException">The ensemble was disposed.</exception>
-    public QualityPredictionResult Predict(PredictionContext context) => PredictCore(context, CancellationToken.None);
+    public QualityPredictionResult Predict(PredictionContext context)
+    {
+        using var activity = QualityPredictionTracing.StartPrediction(Name);
+        if (activity is null)
+        {
+            return PredictCore(context, CancellationToken.None);
+        }
+
+        try
+        {
+            var result = PredictCore(context, CancellationToken.None);
+            QualityPredictionTracing.Predicted(activity, result);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            QualityPredictionTracing.Failed(activity, ex);
+            throw;
+        }
+    }
 
     /// <inheritdoc />
     /// <exception cref="ObjectDisposedException">The ensemble was disposed.</exception>
@@ -127,6 +146,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
         ArgumentNullException.ThrowIfNull(context);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
+        using var activity = QualityPredictionTracing.StartPrediction(Name);
         var start = _metrics?.DurationEnabled == true ? _timeProvider.GetTimestamp() : 0;
         var attempts = new Attempt[_members.Length];
         var combiner = new Combiner(_range);
@@ -138,12 +158,27 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
                 continue;
             }
 
-            attempts[i] = await _members[i].InvokeAsync(context, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                attempts[i] = await _members[i].InvokeAsync(context, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (activity is not null)
+            {
+                QualityPredictionTracing.Failed(activity, ex);
+                throw;
+            }
+
             Track(_members[i], attempts[i].Status);
             combiner.Add(i, _members[i].Weight, attempts[i]);
         }
 
-        return Finish(combiner, attempts, start);
+        var result = Finish(combiner, attempts, start);
+        if (activity is not null)
+        {
+            QualityPredictionTracing.Predicted(activity, result);
+        }
+
+        return result;
     }
 
     /// <inheritdoc />
@@ -153,6 +188,7 @@ public sealed class EnsemblePredictor : IQualityPredictor, IDisposable
     {
         Features.CheckBatch(contexts, results);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        using var activity = QualityPredictionTracing.StartBatch(Name, contexts.Length);
         if (contexts.Length < 2 || !AllHealthy())
         {
             for (var i = 0; i < contexts.Length; i++)

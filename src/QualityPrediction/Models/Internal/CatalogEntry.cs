@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using QualityPrediction.Internal;
 
 namespace QualityPrediction.Models.Internal;
 
@@ -216,6 +217,9 @@ internal sealed class CatalogEntry : IDisposable
 
             var started = _timeProvider.GetTimestamp();
             var live = Current;
+            using var activity = QualityPredictionTracing.Source.StartActivity(QualityPredictionInstruments.ModelLoadActivity);
+            activity?.SetTag(QualityPredictionInstruments.ModelNameTag, Name);
+            activity?.SetTag(QualityPredictionInstruments.ReloadTag, live is not null);
             LoadedModel loaded;
             try
             {
@@ -238,9 +242,16 @@ internal sealed class CatalogEntry : IDisposable
             }
             catch (Exception ex) when (ex is not (OutOfMemoryException or OperationCanceledException))
             {
+                if (activity is not null)
+                {
+                    QualityPredictionTracing.Failed(activity, ex);
+                }
+
                 Fail(ex);
                 return ex;
             }
+
+            activity?.SetTag(QualityPredictionInstruments.ModelVersionTag, loaded.Version);
 
             ModelStatus status;
             LoadedModel? previous;
