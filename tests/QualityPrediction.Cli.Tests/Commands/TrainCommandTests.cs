@@ -94,17 +94,74 @@ public sealed class TrainCommandTests
     }
 
     [Test]
-    public async Task Train_Cancelled_WritesNothing()
+    public async Task Train_CancelledMidRun_StopsAndWritesNothing()
     {
-        var data = CliRunner.WriteCsv(_folder, "train.csv", 60);
+        var data = CliRunner.WriteCsv(_folder, "train.csv", 3000);
         var registry = Path.Combine(_folder, "registry");
         using var cancelled = new CancellationTokenSource();
-        await cancelled.CancelAsync();
+        using var output = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        // Cancel as soon as the first cross-validation fold has finished: the run is under way, far from its end.
+        using var error = new SignallingWriter("[cross-validation] 1/", () => cancelled.Cancel());
 
-        var (code, _, stderr) = await CliRunner.RunAsync(cancelled.Token, "train", "--data", data, "--target", "quality", "--out", Path.Combine(_folder, "out"), "--trainer", "sdca", "--registry", registry);
+        var code = await Program.RunAsync(
+            ["train", "--data", data, "--target", "quality", "--out", Path.Combine(_folder, "out"), "--trainer", "fasttree", "--folds", "5", "--registry", registry],
+            output,
+            error,
+            cancelled.Token);
 
-        Assert.That(code, Is.EqualTo(130), stderr);
-        Assert.That(Directory.Exists(Path.Combine(_folder, "out")), Is.False);
-        Assert.That(Directory.Exists(Path.Combine(registry, "quality", "versions")) && Directory.EnumerateFileSystemEntries(Path.Combine(registry, "quality", "versions")).Any(), Is.False);
+        var stderr = error.ToString();
+        Assert.Multiple(() =>
+        {
+            Assert.That(error.Seen, Is.True, "the run had started training when it was cancelled: " + stderr);
+            Assert.That(code, Is.EqualTo(130), stderr);
+            Assert.That(stderr, Does.Not.Contain("[final fit] 1/1"), "it stopped before the final fit");
+            Assert.That(Directory.Exists(Path.Combine(_folder, "out")), Is.False, "no artifact is written");
+            Assert.That(Directory.Exists(Path.Combine(registry, "quality", "versions")) && Directory.EnumerateFileSystemEntries(Path.Combine(registry, "quality", "versions")).Any(), Is.False, "no registry version is created");
+        });
+    }
+
+    /// <summary>A writer that runs an action once a line containing a marker has been written (thread-safe).</summary>
+    private sealed class SignallingWriter(string marker, Action onSeen) : StringWriter(System.Globalization.CultureInfo.InvariantCulture)
+    {
+        private readonly Lock _gate = new();
+
+        public bool Seen { get; private set; }
+
+        public override void Write(char value)
+        {
+            lock (_gate)
+            {
+                base.Write(value);
+            }
+        }
+
+        public override void Write(string? value)
+        {
+            lock (_gate)
+            {
+                base.Write(value);
+            }
+
+            Check(value);
+        }
+
+        public override void WriteLine(string? value)
+        {
+            lock (_gate)
+            {
+                base.WriteLine(value);
+            }
+
+            Check(value);
+        }
+
+        private void Check(string? value)
+        {
+            if (!Seen && value is not null && value.Contains(marker, StringComparison.Ordinal))
+            {
+                Seen = true;
+                onSeen();
+            }
+        }
     }
 }

@@ -7,7 +7,9 @@ namespace QualityPrediction.Reliability.Tests.Feedback;
 
 /// <summary>
 /// SIGKILLs the PostgreSQL postmaster while predictions stream through the <see cref="FeedbackWriter"/>, then restarts
-/// the server (crash recovery replays its WAL): every acknowledged record (FlushAsync completed) is in the table exactly once.
+/// the server (crash recovery replays its WAL): the table holds exactly the acknowledged records (FlushAsync completed),
+/// and the writer sent no record twice. (The table's primary key makes a stored duplicate impossible, so "stored twice"
+/// is measured where it can happen: records the writer had the store confirm more than once.)
 /// </summary>
 [TestFixture]
 [NonParallelizable]
@@ -81,21 +83,23 @@ public sealed class PostgreSqlKillTests
             }
         }
 
-        var missing = Enumerable.Range(0, acked).Count(i => !stored.ContainsKey(FeedbackRecords.Id(run, i)));
-        var duplicated = stored.Count(p => p.Value > 1);
+        var acknowledged = Enumerable.Range(0, acked).Select(i => FeedbackRecords.Id(run, i)).ToHashSet();
+        var missing = acknowledged.Count(id => !stored.ContainsKey(id));
+        var unexpected = stored.Keys.Count(id => !acknowledged.Contains(id));
+        var resent = Math.Max(0, status.Written - stored.Count); // confirmed writes beyond one per stored row
         Settings.Report(
             nameof(PostmasterKilledMidStream_EveryAcknowledgedRecordIsStoredExactlyOnce),
-            $"records={total} acked={acked} kills={kills.Length} spilled={status.Spilled} written={status.Written} dropped={status.Dropped} rows={stored.Values.Sum()} lost={missing} duplicated={duplicated}");
+            $"records={total} acked={acked} kills={kills.Length} spilled={status.Spilled} written={status.Written} dropped={status.Dropped} rows={stored.Count} lost={missing} unexpected={unexpected} resent={resent}");
 
         Assert.Multiple(() =>
         {
             Assert.That(acked, Is.EqualTo(total));
-            Assert.That(status.Spilled, Is.GreaterThan(0), "the kill really interrupted writes: some batches went to the spill file");
+            Assert.That(status.Spilled, Is.GreaterThan(0), "the kill really interrupted writes: some batches went to the spill files");
             Assert.That(status.Backlog, Is.Zero);
             Assert.That(status.Dropped, Is.Zero);
             Assert.That(missing, Is.Zero, "every acknowledged record is stored");
-            Assert.That(duplicated, Is.Zero, "no record is stored twice");
-            Assert.That(stored.Count, Is.EqualTo(total), "nothing else is stored");
+            Assert.That(unexpected, Is.Zero, "nothing that was not acknowledged is stored");
+            Assert.That(status.Written, Is.LessThanOrEqualTo(stored.Count), "the writer had the store confirm no record twice (a replay resumes after what was written and checks the batch in flight)");
         });
     }
 }
