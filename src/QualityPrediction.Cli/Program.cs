@@ -1,3 +1,4 @@
+using QualityPrediction.Internal;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using QualityPrediction.Cli.Commands;
@@ -45,7 +46,7 @@ internal static class Program
 
         foreach (var token in parse.UnmatchedTokens.Distinct(StringComparer.Ordinal))
         {
-            if (NearestNames.Find(token, known) is { Count: > 0 } near)
+            if (NameSuggestions.Find(token, known) is { Count: > 0 } near)
             {
                 await error.WriteLineAsync($"Did you mean {string.Join(" or ", near.Select(n => $"'{n}'"))} instead of '{token}'?").ConfigureAwait(false);
             }

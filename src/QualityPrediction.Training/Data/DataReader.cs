@@ -1,3 +1,4 @@
+using QualityPrediction.Internal;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -477,7 +478,7 @@ public static class DataReader
             if (_records > 0 && _withTarget == 0)
             {
                 var found = _header ?? Order.Concat(Outer).ToList();
-                var hint = NearestNames.DidYouMean(options.Target, found);
+                var hint = NameSuggestions.DidYouMean(options.Target, found);
                 throw new DataFormatException(new BadRow(Path, _headerLine, format.Kind == DataFileKind.Csv ? BadRow.Header : BadRow.WholeRow,
                     $"no column is the target '{options.Target}'{hint}; columns found: {string.Join(", ", found)} (names are case-sensitive; pass --target with one of them)."));
             }

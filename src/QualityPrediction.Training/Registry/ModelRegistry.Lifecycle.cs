@@ -1,3 +1,4 @@
+using QualityPrediction.Internal;
 using System.Globalization;
 using System.Text.Json;
 using QualityPrediction.Models;
@@ -39,7 +40,7 @@ public static partial class ModelRegistry
         var models = ListModels(registry);
         if (!models.Contains(name, StringComparer.Ordinal))
         {
-            var near = NearestNames.DidYouMean(name, models);
+            var near = NameSuggestions.DidYouMean(name, models);
             throw new DirectoryNotFoundException(models.Count == 0
                 ? $"Registry '{registry}' has no model '{name}': it has no models yet (`quality train --registry {registry}` adds one)."
                 : $"Registry '{registry}' has no model '{name}'{near}. Its models: {string.Join(", ", models)}.");
@@ -77,7 +78,7 @@ public static partial class ModelRegistry
         {
             var aliases = ReadAliases(registry, name);
             throw new DirectoryNotFoundException(
-                $"Model '{name}' has no version, alias or run '{selector}'{NearestNames.DidYouMean(selector, aliases.Keys)}. "
+                $"Model '{name}' has no version, alias or run '{selector}'{NameSuggestions.DidYouMean(selector, aliases.Keys)}. "
                 + $"Its aliases: {(aliases.Count == 0 ? "none" : string.Join(", ", aliases.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key} -> {a.Value}")))}; "
                 + $"its versions: {Describe(versions)}.");
         }
@@ -289,7 +290,7 @@ public static partial class ModelRegistry
         var aliases = new Dictionary<string, string>(ReadAliases(registry, name));
         if (!aliases.TryGetValue(alias, out var version))
         {
-            throw new DirectoryNotFoundException($"Model '{name}' has no alias '{alias}'{NearestNames.DidYouMean(alias, aliases.Keys)}. Its aliases: {(aliases.Count == 0 ? "none" : string.Join(", ", aliases.Keys.Order(StringComparer.Ordinal)))}.");
+            throw new DirectoryNotFoundException($"Model '{name}' has no alias '{alias}'{NameSuggestions.DidYouMean(alias, aliases.Keys)}. Its aliases: {(aliases.Count == 0 ? "none" : string.Join(", ", aliases.Keys.Order(StringComparer.Ordinal)))}.");
         }
 
         if (alias == Champion && !force)

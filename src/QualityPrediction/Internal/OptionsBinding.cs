@@ -64,7 +64,7 @@ internal static class OptionsBinding
             var where = $"{path}:{child.Key}";
             if (!properties.TryGetValue(child.Key, out var property))
             {
-                problems.Add($"{where} is not an option{Suggestions.DidYouMean(child.Key, properties.Keys)}; the keys of {path} are {string.Join(", ", properties.Keys.Order(StringComparer.Ordinal))}.");
+                problems.Add($"{where} is not an option{NameSuggestions.DidYouMean(child.Key, properties.Keys)}; the keys of {path} are {string.Join(", ", properties.Keys.Order(StringComparer.Ordinal))}.");
                 continue;
             }
 
@@ -139,7 +139,7 @@ internal static class OptionsBinding
             var names = Enum.GetNames(type);
             return names.Any(n => string.Equals(n, value.Trim(), StringComparison.OrdinalIgnoreCase))
                 ? null
-                : $"must be one of {string.Join(", ", names)}{Suggestions.DidYouMean(value, names)}.";
+                : $"must be one of {string.Join(", ", names)}{NameSuggestions.DidYouMean(value, names)}.";
         }
 
         return type switch

@@ -1,3 +1,4 @@
+using QualityPrediction.Internal;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -108,7 +109,7 @@ internal sealed class DefaultModelCatalog : IModelCatalog, IHostedService, IDisp
             ? entry
             : throw new KeyNotFoundException(_entries.Count == 0
                 ? $"No model named '{name}' is configured: the catalog has no models."
-                : $"No model named '{name}' is configured{QualityPrediction.Internal.Suggestions.DidYouMean(name, _entries.Keys)}; the catalog has {string.Join(", ", ModelNames.Select(n => $"'{n}'"))}.");
+                : $"No model named '{name}' is configured{NameSuggestions.DidYouMean(name, _entries.Keys)}; the catalog has {string.Join(", ", ModelNames.Select(n => $"'{n}'"))}.");
     }
 
     /// <summary>Starts every entry's first load, once.</summary>

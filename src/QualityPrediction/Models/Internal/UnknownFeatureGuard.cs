@@ -25,7 +25,7 @@ internal sealed class UnknownFeatureGuard(string model, UnknownFeatureHandling h
         {
             if (_warned.Count < MaxRemembered && _warned.TryAdd(name, 0))
             {
-                ModelLog.UnknownFeature(logger, model, Suggestions.Shorten(name), Suggestions.DidYouMean(name, encoder.InputNames), List(encoder.InputNames));
+                ModelLog.UnknownFeature(logger, model, NameSuggestions.Shorten(name), NameSuggestions.DidYouMean(name, encoder.InputNames), List(encoder.InputNames));
             }
         }
     }
@@ -34,7 +34,7 @@ internal sealed class UnknownFeatureGuard(string model, UnknownFeatureHandling h
     public string Describe(FeatureEncoder encoder, PredictionContext context)
     {
         var unknown = encoder.UnknownNames(context);
-        var names = string.Join(", ", unknown.Take(20).Select(n => $"'{Suggestions.Shorten(n)}'{Suggestions.DidYouMean(n, encoder.InputNames)}")) + (unknown.Count > 20 ? $" and {unknown.Count - 20} more" : "");
+        var names = string.Join(", ", unknown.Take(20).Select(n => $"'{NameSuggestions.Shorten(n)}'{NameSuggestions.DidYouMean(n, encoder.InputNames)}")) + (unknown.Count > 20 ? $" and {unknown.Count - 20} more" : "");
         return $"Model '{model}' does not know the context feature{(unknown.Count == 1 ? "" : "s")} {names}; its features are {List(encoder.InputNames)} (ModelOptions.UnknownFeatures is Throw).";
     }
 

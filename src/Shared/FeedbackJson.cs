@@ -12,7 +12,7 @@ namespace QualityPrediction.Feedback;
 /// "source":"model","modelName":"quality","modelVersion":"0003","timestamp":"2026-01-01T00:00:00+00:00","selectionProbability":null}</c>.
 /// An outcome: <c>{"id":"…","observed":70,"timestamp":"…"}</c>.
 /// </remarks>
-public static class FeedbackJson
+internal static class FeedbackJson
 {
     /// <summary>Writes a prediction as one JSON object.</summary>
     /// <param name="writer">The writer.</param>

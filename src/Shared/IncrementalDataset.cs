@@ -18,7 +18,7 @@ namespace QualityPrediction.Feedback;
 /// string per line, committed with the rows), so a source that may show a row again (a row changed after it was collected,
 /// or read again after a failed run) appends it once: <see cref="IsCollected"/>. Not thread-safe.</para>
 /// </remarks>
-public sealed class IncrementalDataset : IAsyncDisposable
+internal sealed class IncrementalDataset : IAsyncDisposable
 {
     /// <summary>The suffix of the watermark file.</summary>
     public const string WatermarkSuffix = ".watermark.json";
