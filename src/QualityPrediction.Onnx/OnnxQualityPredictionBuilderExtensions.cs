@@ -23,7 +23,7 @@ public static class OnnxQualityPredictionBuilderExtensions
     /// <summary>Adds an ONNX model member, loaded from its manifest (or a registry reference <c>DIR/NAME@alias</c>) with the ONNX runtime.</summary>
     /// <param name="builder">The builder.</param>
     /// <param name="name">The member's name.</param>
-    /// <param name="manifestPath">The path of <c>NAME.model.json</c> or a registry reference; relative paths are relative to the application's base directory.</param>
+    /// <param name="manifestPath">The path of <c>NAME.model.json</c> or a registry reference; relative paths are resolved against the host's content root (the current directory without a host).</param>
     /// <param name="configure">Adjusts the model's options (hash verification, reload, engine threads, weight).</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
@@ -31,15 +31,6 @@ public static class OnnxQualityPredictionBuilderExtensions
     public static IQualityPredictionBuilder AddOnnxModel(this IQualityPredictionBuilder builder, string name, string manifestPath, Action<ModelOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentException.ThrowIfNullOrWhiteSpace(manifestPath);
-        builder.AddOnnxRuntime();
-        builder.Services.Configure<QualityPredictionOptions>(builder.Name, options =>
-        {
-            var model = new ModelOptions { Name = name, Path = manifestPath, Runtime = OnnxModelRuntime.FormatName };
-            configure?.Invoke(model);
-            options.Models.Add(model);
-        });
-        return builder;
+        return builder.AddModel(name, manifestPath, OnnxModelRuntime.FormatName, configure).AddOnnxRuntime();
     }
 }

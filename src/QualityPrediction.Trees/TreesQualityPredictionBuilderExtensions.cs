@@ -35,15 +35,6 @@ public static class TreesQualityPredictionBuilderExtensions
     public static IQualityPredictionBuilder AddTreeModel(this IQualityPredictionBuilder builder, string name, string manifestPath, Action<ModelOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentException.ThrowIfNullOrWhiteSpace(manifestPath);
-        builder.AddTreeRuntime();
-        builder.Services.Configure<QualityPredictionOptions>(builder.Name, options =>
-        {
-            var model = new ModelOptions { Name = name, Path = manifestPath, Runtime = TreeModelRuntime.RuntimeName };
-            configure?.Invoke(model);
-            options.Models.Add(model);
-        });
-        return builder;
+        return builder.AddModel(name, manifestPath, TreeModelRuntime.RuntimeName, configure).AddTreeRuntime();
     }
 }

@@ -50,6 +50,39 @@ public sealed class RuntimeBuilderExtensionsTests
     }
 
     [Test]
+    public async Task AddModel_WithoutARuntime_InfersItFromTheRegisteredRuntimes()
+    {
+        var services = new ServiceCollection();
+        services.AddQualityPrediction().AddOnnxRuntime().AddModel("quality", Fixtures.Numeric.ManifestPath, configure: o => o.WatchForChanges = false);
+        await using var provider = services.BuildServiceProvider();
+        await StartHostedServicesAsync(provider);
+
+        var result = provider.GetRequiredService<IQualityPredictor>().Predict(Fixtures.Numeric.HoldOut[0]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(provider.GetRequiredService<IModelCatalog>().GetStatus("quality").Runtime, Is.EqualTo("onnx"));
+            Assert.That(result.Source, Is.EqualTo(PredictionSource.Model));
+        });
+    }
+
+    [Test]
+    public void RuntimeVerbs_RejectEmptyArguments_BeforeRegisteringAnything()
+    {
+        var services = new ServiceCollection();
+        var builder = services.AddQualityPrediction();
+        var before = services.Count;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => builder.AddOnnxModel(" ", "m.model.json"), Throws.ArgumentException.With.Property("ParamName").EqualTo("name"));
+            Assert.That(() => builder.AddMLNetModel("quality", ""), Throws.ArgumentException.With.Property("ParamName").EqualTo("manifestPath"));
+            Assert.That(() => builder.AddModel("quality", "m.model.json", runtime: ""), Throws.ArgumentException.With.Property("ParamName").EqualTo("runtime"));
+            Assert.That(services, Has.Count.EqualTo(before));
+        });
+    }
+
+    [Test]
     public async Task HostStart_WaitsForTheModelsFirstLoad_SoTheFirstAnswerComesFromTheModel()
     {
         var services = new ServiceCollection();
